@@ -1,10 +1,31 @@
 namespace VaeText.Bench;
 
+/// <summary>Benchmark programs: each prints one JSON line of figures (see ../shared/BENCHMARKS.md).</summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|gbdt|sdca|seq-vae|gemm> [options]");
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table> [options]");
+            return 2;
+        }
+        var rest = args[1..];
+        return args[0] switch
+        {
+            "bow-vae" => BowVaeBench.Run(rest),
+            "seq-vae" => SeqVaeBench.Run(rest),
+            "gbdt" => GbdtBench.Run(rest),
+            "sdca" => SdcaBench.Run(rest),
+            "gemm" => GemmBench.Run(rest),
+            "feature-table" => FeatureTableBench.Run(rest),
+            _ => Usage(args[0]),
+        };
+    }
+
+    private static int Usage(string name)
+    {
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm or feature-table");
         return 2;
     }
 }
