@@ -27,10 +27,23 @@ public static class Cli
             TopicsCommand.Create(ctx),
             CompareCommand.Create(ctx),
         };
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try { parse = root.Parse(args); }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            err.WriteLine("vaetext: error: " + OneLine(ex.Message) + " (see 'vaetext --help')");
+            return ExitCodes.Usage;
+        }
         if (parse.Errors.Count > 0)
         {
-            err.WriteLine("vaetext: error: " + OneLine(parse.Errors[0].Message) + " (see 'vaetext --help')");
+            if (args.Length == 0)
+            {
+                err.WriteLine("vaetext: error: no command given; try 'vaetext demo' or 'vaetext --help'.");
+                return ExitCodes.Usage;
+            }
+            // The most specific error first: a generic "required command" message only when nothing else is wrong.
+            var error = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
+            err.WriteLine("vaetext: error: " + OneLine(error.Message) + " (see 'vaetext --help')");
             return ExitCodes.Usage;
         }
         try

@@ -25,7 +25,7 @@ internal static class CliOptions
         var o = new Option<int>(name) { Description = description + $" ({min}–{max}, default {defaultValue}).", DefaultValueFactory = _ => defaultValue, HelpName = helpName };
         o.Validators.Add(r =>
         {
-            int v = r.GetValueOrDefault<int>();
+            if (!TryGet(r, out int v)) return;
             if (v < min || v > max) r.AddError($"{name} must be between {min} and {max} (got {v}).");
         });
         return o;
@@ -36,7 +36,7 @@ internal static class CliOptions
         var o = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join('|', values) };
         o.Validators.Add(r =>
         {
-            string? v = r.GetValueOrDefault<string>();
+            if (!TryGet(r, out string? v)) return;
             if (v is null || !values.Contains(v, StringComparer.OrdinalIgnoreCase))
                 r.AddError($"{name} must be one of {string.Join(", ", values)} (got '{v}').");
         });
@@ -48,10 +48,17 @@ internal static class CliOptions
         var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds.", HelpName = "SECONDS" };
         o.Validators.Add(r =>
         {
-            double? v = r.GetValueOrDefault<double?>();
+            if (!TryGet(r, out double? v)) return;
             if (v is double d && (!(d > 0) || !double.IsFinite(d))) r.AddError($"--time-budget must be a positive number of seconds (got {d.ToString(CultureInfo.InvariantCulture)}).");
         });
         return o;
+    }
+
+    /// <summary>Reads a parsed value; false when it did not convert (the parser reports that error itself).</summary>
+    private static bool TryGet<T>(System.CommandLine.Parsing.OptionResult r, out T? value)
+    {
+        try { value = r.GetValueOrDefault<T>(); return true; }
+        catch (InvalidOperationException) { value = default; return false; }
     }
 
     /// <summary>--labeled N[,N...]: positive sizes, or "all".</summary>
