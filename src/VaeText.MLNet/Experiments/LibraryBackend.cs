@@ -20,6 +20,8 @@ internal sealed class LibraryBackend : IExperimentBackend
     public int NgramVocabulary { get; init; } = 50_000;
     /// <summary>Largest VAE vocabulary.</summary>
     public int VaeVocabulary { get; init; } = 20_000;
+    /// <summary>Most sparse columns given to tree trainers.</summary>
+    public const int MaxTreeColumns = 1000;
     /// <summary>Threads (0 = all processors).</summary>
     public int Threads { get; init; }
 
@@ -39,8 +41,10 @@ internal sealed class LibraryBackend : IExperimentBackend
         public int Rows { get; } = rows;
     }
 
-    internal sealed class Fitted(object model, int classCount) : IFittedClassifier
+    internal sealed class Fitted(object model, int classCount, int[]? columns = null) : IFittedClassifier
     {
+        /// <summary>For trees on sparse features: the original column of each model feature (null: all columns).</summary>
+        public int[]? Columns { get; } = columns;
         public object Model { get; } = model;
         public int ClassCount { get; } = classCount;
     }
@@ -186,9 +190,30 @@ internal sealed class LibraryBackend : IExperimentBackend
         };
         var task = classCount == 2 ? GbdtTask.BinaryClassification : GbdtTask.MulticlassClassification;
         var yf = labels.Select(y => (float)y).ToArray();
-        GbdtTrainingResult result = features is Sparse s2
-            ? GbdtTrainer.Train(s2.Matrix.SelectRows(rowArr), yf, task, classCount, gbdt)
-            : GbdtTrainer.Train(DenseRows((Dense)features, rowArr).Values, rowArr.Length, ((Dense)features).Columns, yf, task, classCount, gbdt);
+        if (features is Sparse s2)
+        {
+            // Trees use the most frequent sparse columns of the training rows only (fast, and rare n-grams rarely split well).
+            var x = s2.Matrix.SelectRows(rowArr);
+            var nnz = new int[x.Columns];
+            foreach (var j in x.Indices.AsSpan(0, x.NonZeros)) nnz[j]++;
+            var cols = Enumerable.Range(0, x.Columns).Where(j => nnz[j] > 0).OrderByDescending(j => nnz[j]).ThenBy(j => j).Take(MaxTreeColumns).OrderBy(j => j).ToArray();
+            var map = new int[x.Columns];
+            Array.Fill(map, -1);
+            for (int k = 0; k < cols.Length; k++) map[cols[k]] = k;
+            var rowPtr = new int[x.Rows + 1];
+            var idx = new List<int>();
+            var val = new List<float>();
+            for (int r = 0; r < x.Rows; r++)
+            {
+                for (int p = x.RowPtr[r]; p < x.RowPtr[r + 1]; p++)
+                    if (map[x.Indices[p]] >= 0) { idx.Add(map[x.Indices[p]]); val.Add(x.Values[p]); }
+                rowPtr[r + 1] = idx.Count;
+            }
+            var reduced = new CsrMatrix(x.Rows, Math.Max(1, cols.Length), rowPtr, idx.ToArray(), val.ToArray());
+            if (cols.Length == 0) cols = new[] { 0 };
+            return new Fitted(GbdtTrainer.Train(reduced, yf, task, classCount, gbdt).Model, classCount, cols);
+        }
+        var result = GbdtTrainer.Train(DenseRows((Dense)features, rowArr).Values, rowArr.Length, ((Dense)features).Columns, yf, task, classCount, gbdt);
         return new Fitted(result.Model, classCount);
     }
 
@@ -223,7 +248,14 @@ internal sealed class LibraryBackend : IExperimentBackend
         var result = new float[idx.Count][];
         var scores = new double[Math.Max(2, f.ClassCount)];
         int cols = features is Sparse sp0 ? sp0.Matrix.Columns : ((Dense)features).Columns;
-        var buffer = new float[cols];
+        var buffer = new float[f.Columns?.Length ?? cols];
+        int[]? colMap = null;
+        if (f.Columns is { } sel)
+        {
+            colMap = new int[cols];
+            Array.Fill(colMap, -1);
+            for (int k = 0; k < sel.Length; k++) if (sel[k] < cols) colMap[sel[k]] = k;
+        }
         for (int i = 0; i < idx.Count; i++)
         {
             int r = idx[i];
@@ -245,7 +277,11 @@ internal sealed class LibraryBackend : IExperimentBackend
                         continue;
                 }
                 Array.Clear(buffer);
-                for (int q = m.RowPtr[r]; q < m.RowPtr[r + 1]; q++) buffer[m.Indices[q]] = m.Values[q];
+                for (int q = m.RowPtr[r]; q < m.RowPtr[r + 1]; q++)
+                {
+                    int j = colMap is null ? m.Indices[q] : colMap[m.Indices[q]];
+                    if (j >= 0) buffer[j] = m.Values[q];
+                }
                 dense = buffer;
             }
             else

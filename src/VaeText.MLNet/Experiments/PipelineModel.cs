@@ -115,7 +115,16 @@ internal sealed class PipelineModel
             {
                 case LinearBinaryModel b: s.WriteByte(1); b.Save(s); break;
                 case LinearMulticlassModel m: s.WriteByte(2); m.Save(s); break;
-                case GbdtModel g: s.WriteByte(3); g.Save(s); break;
+                case GbdtModel g:
+                    s.WriteByte(3);
+                    using (var w = new BinaryWriter(s, Encoding.UTF8, true))
+                    {
+                        var cols = Classifier.Columns ?? Array.Empty<int>();
+                        w.Write(cols.Length);
+                        foreach (var c in cols) w.Write(c);
+                    }
+                    g.Save(s);
+                    break;
                 default: throw new InvalidOperationException("Unknown classifier type.");
             }
         });
@@ -171,6 +180,15 @@ internal sealed class PipelineModel
             }
             var cs = new MemoryStream(Read(zip, "classifier.bin"));
             int kind = cs.ReadByte();
+            int[]? columns = null;
+            if (kind == 3)
+            {
+                using var br = new BinaryReader(cs, Encoding.UTF8, true);
+                int nc = br.ReadInt32();
+                if (nc < 0 || nc > 10_000_000) throw new InvalidDataException($"bad tree column count {nc}");
+                columns = nc == 0 ? null : Enumerable.Range(0, nc).Select(_ => br.ReadInt32()).ToArray();
+                if (columns is not null && columns.Any(c => c < 0)) throw new InvalidDataException("negative tree column");
+            }
             object clf = kind switch
             {
                 1 => LinearBinaryModel.Load(cs),
@@ -178,7 +196,7 @@ internal sealed class PipelineModel
                 3 => GbdtModel.Load(cs),
                 _ => throw new InvalidDataException($"unknown classifier kind {kind}"),
             };
-            return new PipelineModel(spec, ng, vf, new LibraryBackend.Fitted(clf, classes.Length), classes,
+            return new PipelineModel(spec, ng, vf, new LibraryBackend.Fitted(clf, classes.Length, columns), classes,
                 m.GetProperty("label_column").GetString() ?? "label", m.GetProperty("text_column").GetString() ?? "text");
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or KeyNotFoundException
