@@ -1,0 +1,222 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using VaeText.Core;
+using VaeText.Nn;
+using VaeText.Tensors;
+
+namespace VaeText.Models;
+
+/// <summary>
+/// The part every VAE in VaeText shares, whatever its encoder: log-variance clamp, reparameterisation
+/// z = μ + exp(logσ²/2)·ε, decoder Linear(latent→V), log-softmax over the vocabulary, reconstruction
+/// −Σ count·log p against bag-of-words targets, KL to N(0, I) with optional free bits, and their gradients.
+/// </summary>
+internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterStore<T> _store;
+
+    public VaeHead(ParameterStore<T> store, int latentSize, int vocabularySize, double logVarMin, double logVarMax)
+    {
+        _store = store;
+        LatentSize = latentSize;
+        VocabularySize = vocabularySize;
+        LogVarMin = T.CreateTruncating(logVarMin);
+        LogVarMax = T.CreateTruncating(logVarMax);
+        Decoder = new Linear<T>(store, "decoder", latentSize, vocabularySize);
+    }
+
+    public int LatentSize { get; }
+    public int VocabularySize { get; }
+    public T LogVarMin { get; }
+    public T LogVarMax { get; }
+    /// <summary>Decoder weights <c>[V, latent]</c> and bias <c>[V]</c>.</summary>
+    public Linear<T> Decoder { get; }
+
+    /// <summary>
+    /// Decoder weights like PyTorch's default; bias = log background word frequency of the training matrix
+    /// (log((count_w + 1) / Σ(count + 1))), or zeros when no matrix is given.
+    /// </summary>
+    public void Initialize(Rng rng, CsrMatrix? background)
+    {
+        Decoder.Initialize(rng);
+        var bias = _store.Value(Decoder.Bias);
+        if (background == null) { bias.Clear(); return; }
+        var freq = new double[VocabularySize];
+        Array.Fill(freq, 1.0);
+        int nnz = background.NonZeros;
+        for (int p = 0; p < nnz; p++) freq[background.Indices[p]] += background.Values[p];
+        double total = 0;
+        foreach (var f in freq) total += f;
+        for (int i = 0; i < freq.Length; i++) bias[i] = T.CreateTruncating(Math.Log(freq[i] / total));
+    }
+
+    /// <summary>Clamps log-variances in place to [LogVarMin, LogVarMax] so exp cannot overflow.</summary>
+    public void ClampLogVar(Span<T> logVar) => TensorPrimitives.Clamp(logVar, LogVarMin, LogVarMax, logVar);
+
+    /// <summary>
+    /// Training step for one batch: samples ε, runs the decoder and the loss, writes dMean and dLogVar into the
+    /// workspace and accumulates the decoder's gradients. The loss is the batch mean of recon + β·KL
+    /// (KL per dimension floored at <paramref name="freeBits"/> when positive).
+    /// </summary>
+    public BatchLoss ForwardBackward(CsrBatch targets, VaeWorkspace<T> ws, double beta, double freeBits, Rng rng, int maxThreads)
+    {
+        int b = targets.Count, l = LatentSize;
+        int bl = b * l;
+        var mean = ws.Mean.AsSpan(0, bl);
+        var logVar = ws.LogVar.AsSpan(0, bl);
+        var eps = ws.Eps.AsSpan(0, bl);
+        var z = ws.Z.AsSpan(0, bl);
+        ClampLogVar(logVar);
+        for (int i = 0; i < bl; i++)
+        {
+            T e = T.CreateTruncating(rng.NextGaussian());
+            eps[i] = e;
+            z[i] = mean[i] + T.Exp(logVar[i] * T.CreateTruncating(0.5)) * e;
+        }
+
+        // Decoder forward and fused softmax-cross-entropy; dLogits overwrite the logits in place.
+        var logits = ws.Logits.AsSpan(0, b * VocabularySize);
+        Decoder.Forward(z, logits, b);
+        double scale = 1.0 / b;
+        SoftmaxCrossEntropy(targets, ws.Logits, ws.RowRecon, scale, gradient: true, maxThreads);
+
+        // Decoder backward: dW += dLogitsᵀ·z, db += Σ dLogits, dz = dLogits·W.
+        var dz = ws.DZ.AsSpan(0, bl);
+        Decoder.Backward(z, logits, dz, b);
+
+        // KL per row and per dimension.
+        var klDim = ws.KlDim;
+        Array.Clear(klDim);
+        double sumKl = 0;
+        for (int r = 0; r < b; r++)
+        {
+            double rowKl = 0;
+            for (int j = 0; j < l; j++)
+            {
+                double mu = double.CreateTruncating(mean[r * l + j]);
+                double lv = double.CreateTruncating(logVar[r * l + j]);
+                double k = -0.5 * (1 + lv - mu * mu - Math.Exp(lv));
+                rowKl += k;
+                klDim[j] += k;
+            }
+            ws.RowKl[r] = rowKl;
+            sumKl += rowKl;
+        }
+        double klTerm = sumKl;
+        if (freeBits > 0)
+        {
+            klTerm = 0;
+            for (int j = 0; j < l; j++) klTerm += Math.Max(freeBits, klDim[j] / b) * b;
+        }
+
+        // Reparameterisation and KL gradients.
+        var dMean = ws.DMean.AsSpan(0, bl);
+        var dLogVar = ws.DLogVar.AsSpan(0, bl);
+        T half = T.CreateTruncating(0.5);
+        for (int r = 0; r < b; r++)
+        {
+            for (int j = 0; j < l; j++)
+            {
+                int i = r * l + j;
+                bool klActive = !(freeBits > 0) || klDim[j] / b >= freeBits;
+                T kb = klActive ? T.CreateTruncating(beta * scale) : T.Zero;
+                T sigma = T.Exp(logVar[i] * half);
+                T dzi = dz[i];
+                dMean[i] = dzi + kb * mean[i];
+                T dlv = dzi * eps[i] * sigma * half + kb * half * (sigma * sigma - T.One);
+                // The clamp passes no gradient at (or beyond) its bounds.
+                if (logVar[i] <= LogVarMin || logVar[i] >= LogVarMax) dlv = T.Zero;
+                dLogVar[i] = dlv;
+            }
+        }
+
+        double sumRecon = 0, tokens = 0;
+        var rows = targets.Rows.Span;
+        for (int r = 0; r < b; r++)
+        {
+            sumRecon += ws.RowRecon[r];
+            tokens += targets.Matrix.RowSum(rows[r]);
+        }
+        double loss = (sumRecon + beta * klTerm) * scale;
+        return new BatchLoss(b, sumRecon, sumKl, tokens, loss);
+    }
+
+    /// <summary>
+    /// Inference: per-row reconstruction error at z = μ (no sampling) and KL, for up to the workspace's logits
+    /// capacity of rows at a time. <paramref name="mean"/> and <paramref name="logVar"/> are already computed
+    /// (and clamped).
+    /// </summary>
+    public void Evaluate(CsrBatch targets, ReadOnlySpan<T> mean, ReadOnlySpan<T> logVar, VaeWorkspace<T> ws, Span<double> recon, Span<double> kl)
+    {
+        int b = targets.Count, l = LatentSize;
+        int step = ws.LogitsRows;
+        for (int s = 0; s < b; s += step)
+        {
+            int n = Math.Min(step, b - s);
+            var sub = new CsrBatch(targets.Matrix, targets.Rows.Slice(s, n));
+            Decoder.Forward(mean.Slice(s * l, n * l), ws.Logits.AsSpan(0, n * VocabularySize), n);
+            SoftmaxCrossEntropy(sub, ws.Logits, ws.RowRecon, 1.0, gradient: false, maxThreads: 1);
+            ws.RowRecon.AsSpan(0, n).CopyTo(recon.Slice(s, n));
+        }
+        for (int r = 0; r < b; r++)
+        {
+            double rowKl = 0;
+            for (int j = 0; j < l; j++)
+            {
+                double mu = double.CreateTruncating(mean[r * l + j]);
+                double lv = double.CreateTruncating(logVar[r * l + j]);
+                rowKl += -0.5 * (1 + lv - mu * mu - Math.Exp(lv));
+            }
+            kl[r] = rowKl;
+        }
+    }
+
+    /// <summary>
+    /// Per row r: recon[r] = −Σ count·log softmax(logits[r]); with <paramref name="gradient"/> the logits row is
+    /// replaced by scale·(N·softmax − counts), N = Σ counts. Rows run in parallel (each row is independent, so
+    /// results do not depend on the thread count).
+    /// </summary>
+    internal void SoftmaxCrossEntropy(CsrBatch targets, T[] logits, double[] recon, double scale, bool gradient, int maxThreads)
+    {
+        int v = VocabularySize;
+        var m = targets.Matrix;
+        var rowsMem = targets.Rows;
+        Parallelism.For(targets.Count, 16, maxThreads, (start, end) =>
+        {
+            var rows = rowsMem.Span;
+            for (int r = start; r < end; r++)
+            {
+                var row = logits.AsSpan(r * v, v);
+                int doc = rows[r];
+                int p0 = m.RowPtr[doc], p1 = m.RowPtr[doc + 1];
+                double dot = 0, count = 0;
+                for (int p = p0; p < p1; p++)
+                {
+                    double c = m.Values[p];
+                    dot += c * double.CreateTruncating(row[m.Indices[p]]);
+                    count += c;
+                }
+                T max = TensorPrimitives.Max<T>(row);
+                TensorPrimitives.Subtract(row, max, row);
+                TensorPrimitives.Exp<T>(row, row);
+                double sum = double.CreateTruncating(TensorPrimitives.Sum<T>(row));
+                double lse = double.CreateTruncating(max) + Math.Log(sum);
+                recon[r] = count * lse - dot;
+                if (gradient)
+                {
+                    TensorPrimitives.Multiply(row, T.CreateTruncating(scale * count / sum), row);
+                    T sc = T.CreateTruncating(scale);
+                    for (int p = p0; p < p1; p++) row[m.Indices[p]] -= sc * T.CreateTruncating(m.Values[p]);
+                }
+            }
+        });
+    }
+}
+
+/// <summary>Per-batch sums of one training step.</summary>
+/// <param name="Count">Documents in the batch.</param>
+/// <param name="SumRecon">Σ reconstruction (−Σ count·log p) over the batch.</param>
+/// <param name="SumKl">Σ KL over the batch (before free bits).</param>
+/// <param name="Tokens">Σ counts over the batch.</param>
+/// <param name="Loss">The optimised objective: batch mean of recon + β·KL (with free bits).</param>
+internal readonly record struct BatchLoss(int Count, double SumRecon, double SumKl, double Tokens, double Loss);

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using VaeText.Core;
+using VaeText.Models;
+using VaeText.Nn;
+using VaeText.Optim;
+using VaeText.Tensors;
+
+namespace VaeText.Training;
+
+/// <summary>
+/// Trains a VAE with Adam on mini-batches: a seeded shuffle each epoch, KL annealing, optional free bits and
+/// gradient clipping, a validation ELBO each epoch with early stopping that restores the best parameters,
+/// progress per epoch and per batch, and cancellation between batches. Same seed and thread count give
+/// bit-identical parameters.
+/// </summary>
+public sealed class VaeTrainer
+{
+    private readonly VaeTrainingOptions _options;
+
+    /// <summary>Creates a trainer (the options are validated and copied).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public VaeTrainer(VaeTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone();
+    }
+
+    /// <summary>The settings (a copy).</summary>
+    public VaeTrainingOptions Options => _options.Clone();
+
+    /// <summary>Trains <paramref name="model"/> in place on the rows of <paramref name="documents"/>.</summary>
+    /// <param name="model">The model (its parameters are updated).</param>
+    /// <param name="documents">Bag-of-words counts, one row per document, <c>VocabularySize</c> columns.</param>
+    /// <param name="progress">Receives one report per epoch (optional).</param>
+    /// <param name="onBatch">Called after every optimisation step (optional).</param>
+    /// <param name="cancellationToken">Checked between batches; the model then holds the parameters of the last completed step.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (message names epoch and batch).</exception>
+    public VaeTrainingResult Train(BowVae model, CsrMatrix documents, IProgress<VaeEpochReport>? progress = null,
+        Action<VaeBatchReport>? onBatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(documents);
+        if (documents.Columns != model.VocabularySize)
+            throw new ArgumentException($"documents have {documents.Columns} columns but the model's vocabulary has {model.VocabularySize} words", nameof(documents));
+        if (documents.Rows == 0) throw new ArgumentException("documents has no rows: nothing to train on", nameof(documents));
+        return TrainCore(model.Network, documents, rows => new CsrBatch(documents, rows), progress, onBatch, cancellationToken);
+    }
+
+    /// <summary>
+    /// The loop, generic in the encoder's input: <paramref name="inputForRows"/> builds an encoder batch from
+    /// document indices (bag-of-words rows here; token sequences for sequence encoders). The reconstruction
+    /// targets are always rows of <paramref name="targets"/>.
+    /// </summary>
+    internal VaeTrainingResult TrainCore<TInput>(VaeNetwork<float, TInput> net, CsrMatrix targets, Func<ReadOnlyMemory<int>, TInput> inputForRows,
+        IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken ct)
+    {
+        var o = _options;
+        int threads = Parallelism.Resolve(o.MaxThreads);
+        var master = new Rng(o.Seed);
+        var splitRng = master.Fork();
+        var shuffleRng = master.Fork();
+        var noiseRng = master.Fork();
+
+        // Seeded validation split.
+        int n = targets.Rows;
+        var all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        int nValid = o.ValidationFraction > 0 ? (int)Math.Floor(n * o.ValidationFraction) : 0;
+        if (nValid > 0)
+        {
+            splitRng.Shuffle(all.AsSpan());
+            if (n - nValid < 1) nValid = n - 1;
+        }
+        int[] train = all.AsSpan(0, n - nValid).ToArray();
+        int[] valid = all.AsSpan(n - nValid).ToArray();
+        if (nValid > 0) { Array.Sort(train); Array.Sort(valid); }
+
+        int batchSize = Math.Min(o.BatchSize, train.Length);
+        var ws = net.CreateWorkspace(batchSize, training: true);
+        var adam = new Adam(net.Store, o.LearningRate, o.Beta1, o.Beta2, o.AdamEpsilon, o.WeightDecay);
+        net.Store.ZeroGrad();
+
+        var reports = new List<VaeEpochReport>();
+        double bestElbo = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        float[]? best = null;
+        bool early = false;
+        long step = 0;
+        bool useEarly = o.EarlyStoppingPatience > 0 && nValid > 0;
+        var order = (int[])train.Clone();
+
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            Array.Copy(train, order, train.Length);
+            shuffleRng.Shuffle(order.AsSpan());
+            double sRecon = 0, sKl = 0, sTok = 0, beta = 0;
+            int docs = 0;
+            int batches = (order.Length + batchSize - 1) / batchSize;
+            for (int bi = 0; bi < batches; bi++)
+            {
+                ct.ThrowIfCancellationRequested();
+                int s = bi * batchSize, cnt = Math.Min(batchSize, order.Length - s);
+                var rows = order.AsMemory(s, cnt);
+                beta = KlSchedule.Beta(o.Annealing, step, o.AnnealingSteps);
+                var loss = net.TrainBatch(inputForRows(rows), new CsrBatch(targets, rows), ws, beta, o.FreeBits, noiseRng, threads);
+                if (!double.IsFinite(loss.Loss))
+                {
+                    net.Store.ZeroGrad();
+                    throw new InvalidOperationException(
+                        $"Training diverged: the loss is {loss.Loss} at epoch {epoch}, batch {bi} (step {step + 1}); reconstruction {loss.SumRecon / cnt}, KL {loss.SumKl / cnt}. Try a lower LearningRate or set GradientClipNorm.");
+                }
+                if (o.GradientClipNorm > 0)
+                {
+                    double norm = GradientClipping.ClipByGlobalNorm(net.Store, o.GradientClipNorm);
+                    if (!double.IsFinite(norm))
+                    {
+                        net.Store.ZeroGrad();
+                        throw new InvalidOperationException($"Training diverged: the gradient norm is {norm} at epoch {epoch}, batch {bi} (step {step + 1}).");
+                    }
+                }
+                adam.Step(zeroGradients: true, maxThreads: threads);
+                step++;
+                sRecon += loss.SumRecon; sKl += loss.SumKl; sTok += loss.Tokens; docs += cnt;
+                onBatch?.Invoke(new VaeBatchReport(epoch, bi, step, cnt, loss.SumRecon / cnt, loss.SumKl / cnt, beta, loss.Loss));
+            }
+            double seconds = sw.Elapsed.TotalSeconds;
+
+            double? vRecon = null, vKl = null, vElbo = null, vPpl = null;
+            if (nValid > 0)
+            {
+                var (r, k, tok) = Evaluate(net, targets, valid, inputForRows, threads);
+                vRecon = r / nValid; vKl = k / nValid; vElbo = -(r + k) / nValid; vPpl = tok > 0 ? Math.Exp(r / tok) : double.NaN;
+            }
+            var report = new VaeEpochReport(epoch, step, docs, sRecon / docs, sKl / docs, -(sRecon + sKl) / docs,
+                sTok > 0 ? Math.Exp(sRecon / sTok) : double.NaN, beta, seconds, vRecon, vKl, vElbo, vPpl);
+            reports.Add(report);
+            progress?.Report(report);
+
+            if (useEarly)
+            {
+                if (vElbo!.Value > bestElbo)
+                {
+                    bestElbo = vElbo.Value; bestEpoch = epoch; sinceBest = 0;
+                    best ??= new float[net.Store.Count];
+                    Array.Copy(net.Store.Values, best, best.Length);
+                }
+                else if (++sinceBest >= o.EarlyStoppingPatience)
+                {
+                    early = epoch < o.Epochs;
+                    break;
+                }
+            }
+            else
+            {
+                bestEpoch = epoch;
+            }
+        }
+        if (useEarly && best != null && bestEpoch != reports[^1].Epoch) Array.Copy(best, net.Store.Values, best.Length);
+        return new VaeTrainingResult(reports, bestEpoch, early, step);
+    }
+
+    /// <summary>Σ reconstruction at z = μ, Σ KL and Σ tokens over the given documents.</summary>
+    internal static (double Recon, double Kl, double Tokens) Evaluate<TInput>(VaeNetwork<float, TInput> net, CsrMatrix targets, int[] rows,
+        Func<ReadOnlyMemory<int>, TInput> inputForRows, int threads)
+    {
+        const int chunk = 1024;
+        int l = net.LatentSize;
+        int cap = Math.Min(chunk, rows.Length);
+        var ws = net.CreateWorkspace(cap, training: false);
+        var mean = new float[cap * l];
+        var lv = new float[cap * l];
+        var recon = new double[cap];
+        var kl = new double[cap];
+        double r = 0, k = 0, tok = 0;
+        for (int s = 0; s < rows.Length; s += chunk)
+        {
+            int cnt = Math.Min(chunk, rows.Length - s);
+            var mem = rows.AsMemory(s, cnt);
+            net.Encode(inputForRows(mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws);
+            net.Head.Evaluate(new CsrBatch(targets, mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws, recon.AsSpan(0, cnt), kl.AsSpan(0, cnt));
+            for (int i = 0; i < cnt; i++) { r += recon[i]; k += kl[i]; tok += targets.RowSum(rows[s + i]); }
+        }
+        _ = threads;
+        return (r, k, tok);
+    }
+}

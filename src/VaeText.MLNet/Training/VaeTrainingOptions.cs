@@ -1,0 +1,84 @@
+using VaeText.Models;
+
+namespace VaeText.Training;
+
+/// <summary>Settings of <see cref="VaeTrainer"/>.</summary>
+public sealed class VaeTrainingOptions
+{
+    /// <summary>Default values.</summary>
+    public static class Defaults
+    {
+        /// <summary>Default epochs.</summary>
+        public const int Epochs = 20;
+        /// <summary>Default batch size.</summary>
+        public const int BatchSize = 256;
+        /// <summary>Default learning rate.</summary>
+        public const double LearningRate = 2e-3;
+        /// <summary>Default Adam β1.</summary>
+        public const double Beta1 = 0.9;
+        /// <summary>Default Adam β2.</summary>
+        public const double Beta2 = 0.999;
+        /// <summary>Default Adam ε.</summary>
+        public const double AdamEpsilon = 1e-8;
+        /// <summary>Default KL annealing.</summary>
+        public const KlAnnealing Annealing = KlAnnealing.Linear;
+        /// <summary>Default warm-up steps of the KL weight.</summary>
+        public const int AnnealingSteps = 1000;
+        /// <summary>Default seed.</summary>
+        public const int Seed = 1;
+    }
+
+    /// <summary>Passes over the training documents (&gt; 0).</summary>
+    public int Epochs { get; set; } = Defaults.Epochs;
+    /// <summary>Documents per optimisation step (&gt; 0).</summary>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
+    /// <summary>Adam step size (positive, finite).</summary>
+    public double LearningRate { get; set; } = Defaults.LearningRate;
+    /// <summary>Adam β1 in [0, 1).</summary>
+    public double Beta1 { get; set; } = Defaults.Beta1;
+    /// <summary>Adam β2 in [0, 1).</summary>
+    public double Beta2 { get; set; } = Defaults.Beta2;
+    /// <summary>Adam ε (&gt; 0).</summary>
+    public double AdamEpsilon { get; set; } = Defaults.AdamEpsilon;
+    /// <summary>Decoupled (AdamW) weight decay; 0 = plain Adam.</summary>
+    public double WeightDecay { get; set; }
+    /// <summary>KL weight schedule.</summary>
+    public KlAnnealing Annealing { get; set; } = Defaults.Annealing;
+    /// <summary>Warm-up length of the KL weight in optimisation steps (&gt; 0 unless Annealing is Constant).</summary>
+    public int AnnealingSteps { get; set; } = Defaults.AnnealingSteps;
+    /// <summary>Free bits λ: per latent dimension the batch-mean KL is floored at λ nats (0 = off).</summary>
+    public double FreeBits { get; set; }
+    /// <summary>Fraction of documents held out (seeded) for the validation ELBO, in [0, 1); 0 = none.</summary>
+    public double ValidationFraction { get; set; }
+    /// <summary>Stop after this many epochs without a better validation ELBO and restore the best parameters (0 = off; needs validation).</summary>
+    public int EarlyStoppingPatience { get; set; }
+    /// <summary>Clip gradients to this global L2 norm (0 = off).</summary>
+    public double GradientClipNorm { get; set; }
+    /// <summary>Seed of the validation split, the shuffles, the noise ε and dropout.</summary>
+    public int Seed { get; set; } = Defaults.Seed;
+    /// <summary>Worker threads (0 = all cores). Same seed and thread count give bit-identical parameters.</summary>
+    public int MaxThreads { get; set; }
+
+    /// <summary>Checks every field.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field is out of range (the message names it and its value).</exception>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "Beta1 must be in [0, 1)");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "Beta2 must be in [0, 1)");
+        if (!(AdamEpsilon > 0) || !double.IsFinite(AdamEpsilon)) throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), AdamEpsilon, "AdamEpsilon must be a positive finite number");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be a non-negative finite number");
+        if (!Enum.IsDefined(Annealing)) throw new ArgumentOutOfRangeException(nameof(Annealing), Annealing, "unknown Annealing");
+        if (Annealing != KlAnnealing.Constant && AnnealingSteps < 1) throw new ArgumentOutOfRangeException(nameof(AnnealingSteps), AnnealingSteps, "AnnealingSteps must be at least 1 unless Annealing is Constant");
+        if (!(FreeBits >= 0) || !double.IsFinite(FreeBits)) throw new ArgumentOutOfRangeException(nameof(FreeBits), FreeBits, "FreeBits must be a non-negative finite number");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1)");
+        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be non-negative");
+        if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "GradientClipNorm must be a non-negative finite number (0 = off)");
+        if (MaxThreads < 0) throw new ArgumentOutOfRangeException(nameof(MaxThreads), MaxThreads, "MaxThreads must be non-negative (0 = all cores)");
+    }
+
+    /// <summary>A copy.</summary>
+    public VaeTrainingOptions Clone() => (VaeTrainingOptions)MemberwiseClone();
+}
