@@ -65,6 +65,8 @@ public sealed class SeqVae
         int batches = (n + EncodeBatchSize - 1) / EncodeBatchSize;
         int threads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
         // Workers split batches; inside a batch the kernels may use the remaining cores.
+        try
+        {
         Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, batches)) },
             () => (Ws: Network.CreateWorkspace(EncodeBatchSize, false, 1), Lv: new float[EncodeBatchSize * l]),
             (bi, _, st) =>
@@ -74,6 +76,12 @@ public sealed class SeqVae
                 Network.Encode(new TokenBatch(documents, rows), means.AsSpan(s * l, (e - s) * l), st.Lv.AsSpan(0, (e - s) * l), st.Ws);
                 return st;
             }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Surface the first failure (e.g. an out-of-range token id) with its own type and message.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return means;
     }
 
