@@ -3,10 +3,16 @@ namespace VaeText.Trainer;
 /// <summary>Entry point of the <c>vaetext</c> command-line tool.</summary>
 public static class Program
 {
-    /// <summary>Runs the CLI.</summary>
-    public static int Main(string[] args)
+    /// <summary>Runs the CLI; Ctrl-C cancels the running command cleanly (exit code 130).</summary>
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("vaetext: commands are being built");
-        return args.Length == 0 ? 1 : 1;
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // Second Ctrl-C: let the runtime terminate.
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        return await Cli.RunAsync(args, Console.Out, Console.Error, cts.Token, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
     }
 }

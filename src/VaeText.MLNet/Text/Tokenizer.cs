@@ -317,6 +317,11 @@ public sealed class Tokenizer
     {
         var cat = CharUnicodeInfo.GetUnicodeCategory(cp);
         if (cat is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter) return true;
+        // Other_Uppercase / Other_Lowercase characters without a case mapping (modifier letters, squared letters).
+        if (cp is 0xAA or 0xBA or (>= 0x2B0 and <= 0x2B8) or 0x2C0 or 0x2C1 or (>= 0x2E0 and <= 0x2E4) or 0x345 or 0x37A
+            or (>= 0x1D2C and <= 0x1D6A) or 0x1D78 or (>= 0x1D9B and <= 0x1DBF) or 0x2071 or 0x207F or (>= 0x2090 and <= 0x209C)
+            or (>= 0x2C7C and <= 0x2C7D) or (>= 0xA69C and <= 0xA69D) or 0xA770 or (>= 0xA7F8 and <= 0xA7F9) or (>= 0xAB5C and <= 0xAB5F)
+            or (>= 0x1F130 and <= 0x1F149) or (>= 0x1F150 and <= 0x1F169) or (>= 0x1F170 and <= 0x1F189)) return true;
         var r = new Rune(cp);
         return Rune.ToLowerInvariant(r) != r || Rune.ToUpperInvariant(r) != r;
     }

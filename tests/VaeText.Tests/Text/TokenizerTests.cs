@@ -81,3 +81,29 @@ public class TokenizerTests
         for (int i = 0; i < texts.Length; i++) Assert.That(got[i], Is.EqualTo(expected[i]));
     }
 }
+
+public class TokenizerPythonFixtureTests
+{
+    [Test]
+    public void MatchesPythonOnRandomMixedScriptText()
+    {
+        string? path = null;
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null && path is null; d = d.Parent)
+        {
+            string p = Path.Combine(d.FullName, "tests", "VaeText.Tests", "Text", "Fixtures", "python_tokens.tsv");
+            if (File.Exists(p)) path = p;
+        }
+        Assert.That(path, Is.Not.Null, "fixture python_tokens.tsv not found");
+        var tok = new Tokenizer(new TokenizerOptions { SplitCjk = false });
+        int n = 0;
+        foreach (var line in File.ReadLines(path!))
+        {
+            int tab = line.IndexOf('\t');
+            string text = line[..tab];
+            string[] expected = line[(tab + 1)..].Length == 0 ? [] : line[(tab + 1)..].Split('\u0001');
+            Assert.That(tok.Tokenize(text), Is.EqualTo(expected), $"line {n + 1}: {text}");
+            n++;
+        }
+        Assert.That(n, Is.GreaterThan(500));
+    }
+}

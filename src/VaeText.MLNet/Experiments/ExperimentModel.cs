@@ -1,0 +1,147 @@
+namespace VaeText.Experiments;
+
+/// <summary>Which features a candidate pipeline feeds to its trainer.</summary>
+internal enum FeaturizerKind
+{
+    /// <summary>Word 1–2-gram TF-IDF features.</summary>
+    Ngrams,
+    /// <summary>The VAE's latent mean.</summary>
+    Vae,
+    /// <summary>N-grams concatenated with the VAE latent mean.</summary>
+    Both,
+}
+
+/// <summary>Which downstream trainer a candidate uses.</summary>
+internal enum TrainerKind
+{
+    /// <summary>Linear model trained with SDCA (logistic / maximum-entropy loss).</summary>
+    Sdca,
+    /// <summary>Gradient-boosted decision trees.</summary>
+    FastTree,
+}
+
+/// <summary>One VAE configuration; candidates sharing it share one trained VAE.</summary>
+internal sealed record VaeSettings(int Latent, int Epochs)
+{
+    /// <summary>Short readable name, e.g. "VAE 32d·20ep".</summary>
+    public string Name => $"VAE {Latent}d/{Epochs}ep";
+}
+
+/// <summary>A candidate pipeline of a comparison run.</summary>
+internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae)
+{
+    /// <summary>Readable pipeline name used on the leaderboard.</summary>
+    public string Name
+    {
+        get
+        {
+            string f = Featurizer switch
+            {
+                FeaturizerKind.Ngrams => "n-grams",
+                FeaturizerKind.Vae => Vae!.Name,
+                _ => "n-grams ⊕ " + Vae!.Name,
+            };
+            return f + " + " + TrainerName;
+        }
+    }
+
+    /// <summary>"ngrams", "vae" or "both".</summary>
+    public string FeaturizerId => Featurizer switch { FeaturizerKind.Ngrams => "ngrams", FeaturizerKind.Vae => "vae", _ => "both" };
+
+    /// <summary>"sdca" or "fasttree".</summary>
+    public string TrainerId => Trainer == TrainerKind.Sdca ? "sdca" : "fasttree";
+
+    private string TrainerName => Trainer == TrainerKind.Sdca ? "SDCA" : "FastTree";
+}
+
+/// <summary>One epoch of VAE training as shown in the report's curves.</summary>
+internal sealed record VaeEpochPoint(int Epoch, double Reconstruction, double Kl, double Seconds)
+{
+    /// <summary>Negative ELBO per document (reconstruction + KL).</summary>
+    public double NegativeElbo => Reconstruction + Kl;
+}
+
+/// <summary>A trained VAE configuration, its curves and what it learned.</summary>
+internal sealed class VaeRunRecord
+{
+    /// <summary>The configuration.</summary>
+    public required VaeSettings Settings { get; init; }
+    /// <summary>Wall time of the training, seconds.</summary>
+    public double Seconds { get; set; }
+    /// <summary>Per-epoch curves.</summary>
+    public List<VaeEpochPoint> Epochs { get; } = new();
+    /// <summary>Top words of each latent dimension.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> TopWords { get; set; } = Array.Empty<IReadOnlyList<string>>();
+}
+
+/// <summary>One leaderboard row: a candidate at one labelled-subset size, aggregated over seeds.</summary>
+internal sealed class CandidateResult
+{
+    /// <summary>The candidate.</summary>
+    public required CandidateSpec Spec { get; init; }
+    /// <summary>Number of labelled training documents, or null for all.</summary>
+    public int? Labels { get; init; }
+    /// <summary>Seeds evaluated (the number of accuracies).</summary>
+    public int Seeds => Accuracies.Count;
+    /// <summary>Accuracy per seed.</summary>
+    public List<double> Accuracies { get; } = new();
+    /// <summary>Macro accuracy per seed.</summary>
+    public List<double> MacroAccuracies { get; } = new();
+    /// <summary>Classifier fit seconds per seed.</summary>
+    public List<double> ClassifierSeconds { get; } = new();
+    /// <summary>Seconds spent fitting the featurizer (VAE training or n-gram vocabulary) that this candidate uses.</summary>
+    public double FeaturizerSeconds { get; set; }
+    /// <summary>Process peak resident memory after this candidate's fits, MB.</summary>
+    public double PeakMemoryMb { get; set; }
+    /// <summary>Rank within its labels group (1 = best), 0 when not ranked.</summary>
+    public int Rank { get; set; }
+    /// <summary>"ok", or why the candidate was not (fully) evaluated.</summary>
+    public string Status { get; set; } = "ok";
+
+    /// <summary>Mean accuracy over seeds.</summary>
+    public double AccuracyMean => Stats.Mean(Accuracies);
+    /// <summary>Sample standard deviation of accuracy over seeds.</summary>
+    public double AccuracyStd => Stats.SampleStd(Accuracies);
+    /// <summary>Mean macro accuracy over seeds.</summary>
+    public double MacroAccuracyMean => Stats.Mean(MacroAccuracies);
+    /// <summary>Featurizer fit time plus mean classifier fit time, seconds.</summary>
+    public double FitSeconds => FeaturizerSeconds + (ClassifierSeconds.Count == 0 ? 0 : Stats.Mean(ClassifierSeconds));
+    /// <summary>The leaderboard's readable labels column.</summary>
+    public string LabelsText => Labels is int n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all";
+}
+
+/// <summary>The 2-D latent map of the report: PCA of latent means coloured by class.</summary>
+internal sealed record LatentMap(double[] X, double[] Y, int[] ClassIndex, double ExplainedFirst, double ExplainedSecond, string Source);
+
+/// <summary>Everything a comparison run produced; the source of results.json, leaderboard.md and report.html.</summary>
+internal sealed class ComparisonReport
+{
+    /// <summary>Training dataset path as given.</summary>
+    public required string Dataset { get; init; }
+    /// <summary>Test dataset path, or null when cross-validation was used.</summary>
+    public string? TestDataset { get; init; }
+    /// <summary>How candidates were evaluated ("test split" or "k-fold cross-validation").</summary>
+    public required string Evaluation { get; init; }
+    /// <summary>Class names in index order.</summary>
+    public required IReadOnlyList<string> Classes { get; init; }
+    /// <summary>Training and test document counts.</summary>
+    public int TrainCount { get; init; }
+    /// <summary>Test document counts (or the training count under cross-validation).</summary>
+    public int TestCount { get; init; }
+    /// <summary>All leaderboard rows.</summary>
+    public List<CandidateResult> Candidates { get; } = new();
+    /// <summary>All VAE configurations trained.</summary>
+    public List<VaeRunRecord> VaeRuns { get; } = new();
+    /// <summary>The best row (highest mean accuracy at the largest labels setting), if any.</summary>
+    public CandidateResult? Best { get; set; }
+    /// <summary>Confusion matrix of the best model on the evaluation data, [truth, predicted].</summary>
+    public int[,]? BestConfusion { get; set; }
+    /// <summary>PCA map of latent means, when a VAE was trained.</summary>
+    public LatentMap? LatentMap { get; set; }
+    /// <summary>Time budget in seconds (null: none).</summary>
+    public double? TimeBudgetSeconds { get; init; }
+    /// <summary>Total wall time of the run, seconds.</summary>
+    public double TotalSeconds { get; set; }
+    /// <summary>When the run finished (UTC).</summary>
+    public DateTime FinishedUtc { get; set; } = DateTime.UtcNow;
+}

@@ -1,0 +1,289 @@
+using VaeText.Data;
+using VaeText.IO;
+using VaeText.Models;
+using VaeText.Tensors;
+using VaeText.Text;
+using VaeText.Training;
+
+namespace VaeText.Transforms;
+
+/// <summary>
+/// Trains a bag-of-words VAE on a text column and adds its latent mean as a feature vector (the VAE step of a
+/// pipeline). Fit reads only the input text column (the one place the column is held in memory: the VAE needs
+/// several epochs over it), tokenizes it, builds the vocabulary, and trains the model with the engine's
+/// <see cref="VaeTrainer"/>. The fitted <see cref="VaeLatentTransformer"/> encodes rows one at a time as they
+/// stream, optionally adding the log-variance vector and the reconstruction-error score (an anomaly signal).
+/// </summary>
+public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
+{
+    /// <summary>The VAE's encoder family. Only the bag-of-words encoder is wired into the pipeline today.</summary>
+    public enum EncoderKind
+    {
+        /// <summary>Bag-of-words MLP encoder with a softmax decoder over the vocabulary.</summary>
+        BagOfWords,
+    }
+
+    /// <summary>Defaults shared by the short catalog overload and <see cref="Options"/>.</summary>
+    public static class Defaults
+    {
+        /// <summary>Latent size.</summary>
+        public const int LatentSize = 32;
+        /// <summary>Encoder hidden sizes.</summary>
+        public static IReadOnlyList<int> EncoderHiddenSizes { get; } = [128];
+        /// <summary>Training epochs.</summary>
+        public const int Epochs = 20;
+        /// <summary>Mini-batch size.</summary>
+        public const int BatchSize = 64;
+        /// <summary>Adam learning rate.</summary>
+        public const double LearningRate = 2e-3;
+        /// <summary>KL annealing schedule.</summary>
+        public const KlAnnealing Annealing = KlAnnealing.Linear;
+        /// <summary>Steps to reach full KL weight.</summary>
+        public const int AnnealingSteps = 200;
+        /// <summary>Largest vocabulary kept (most frequent words).</summary>
+        public const int MaxVocabularySize = 10_000;
+        /// <summary>Words in fewer documents are dropped.</summary>
+        public const int MinDocumentFrequency = 1;
+        /// <summary>Words in a larger fraction of documents are dropped.</summary>
+        public const double MaxDocumentFrequency = 1.0;
+    }
+
+    /// <summary>All settings of the VAE step.</summary>
+    public sealed class Options
+    {
+        /// <summary>Output column of latent means (vector of <see cref="LatentSize"/> Single).</summary>
+        public string OutputColumnName { get; set; } = "Latent";
+        /// <summary>Input text column (default: same as output).</summary>
+        public string? InputColumnName { get; set; }
+        /// <summary>Optional output column for the log-variances (vector of <see cref="LatentSize"/> Single).</summary>
+        public string? LogVarianceColumnName { get; set; }
+        /// <summary>Optional output column for the reconstruction error plus KL (negative ELBO at the mean; Single).</summary>
+        public string? ReconstructionErrorColumnName { get; set; }
+        /// <summary>Encoder family.</summary>
+        public EncoderKind Encoder { get; set; } = EncoderKind.BagOfWords;
+        /// <summary>Latent size.</summary>
+        public int LatentSize { get; set; } = Defaults.LatentSize;
+        /// <summary>Encoder hidden layer sizes.</summary>
+        public IReadOnlyList<int> EncoderHiddenSizes { get; set; } = Defaults.EncoderHiddenSizes;
+        /// <summary>Epochs.</summary>
+        public int Epochs { get; set; } = Defaults.Epochs;
+        /// <summary>Mini-batch size.</summary>
+        public int BatchSize { get; set; } = Defaults.BatchSize;
+        /// <summary>Learning rate.</summary>
+        public double LearningRate { get; set; } = Defaults.LearningRate;
+        /// <summary>KL annealing schedule.</summary>
+        public KlAnnealing Annealing { get; set; } = Defaults.Annealing;
+        /// <summary>Annealing length in steps.</summary>
+        public int AnnealingSteps { get; set; } = Defaults.AnnealingSteps;
+        /// <summary>Vocabulary size limit.</summary>
+        public int MaxVocabularySize { get; set; } = Defaults.MaxVocabularySize;
+        /// <summary>Minimum document frequency.</summary>
+        public int MinDocumentFrequency { get; set; } = Defaults.MinDocumentFrequency;
+        /// <summary>Maximum document fraction.</summary>
+        public double MaxDocumentFrequency { get; set; } = Defaults.MaxDocumentFrequency;
+        /// <summary>Seed; null draws one from the context.</summary>
+        public int? Seed { get; set; }
+        /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
+        public int MaxThreads { get; set; } = 1;
+    }
+
+    private readonly Options _o;
+    private readonly int _seed;
+    private readonly string _input;
+
+    internal VaeLatentEstimator(Options options, int contextSeed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.OutputColumnName, nameof(options.OutputColumnName));
+        if (options.LatentSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.LatentSize, "LatentSize must be positive");
+        if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be positive");
+        if (options.MaxVocabularySize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxVocabularySize, "MaxVocabularySize must be positive");
+        if (!Enum.IsDefined(options.Encoder)) throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown Encoder");
+        _o = options; _seed = options.Seed ?? contextSeed; _input = options.InputColumnName ?? options.OutputColumnName;
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        if (!inputSchema.TryFindColumn(_input, out var c)) throw new ArgumentOutOfRangeException(nameof(inputSchema), _input, $"input column '{_input}' not found; it must be Text");
+        if (!c.IsText) throw new ArgumentOutOfRangeException(nameof(inputSchema), _input, $"input column '{_input}' is {c}; it must be Text");
+        var cols = inputSchema.ToList();
+        cols.Add(new SchemaShape.Column(_o.OutputColumnName, SchemaShape.VectorKind.Vector, NumberDataViewType.Single, false, [AnnotationUtils.SlotNames]));
+        if (_o.LogVarianceColumnName is { } lv) cols.Add(new SchemaShape.Column(lv, SchemaShape.VectorKind.Vector, NumberDataViewType.Single, false));
+        if (_o.ReconstructionErrorColumnName is { } re) cols.Add(new SchemaShape.Column(re, SchemaShape.VectorKind.Scalar, NumberDataViewType.Single, false));
+        return new SchemaShape(cols);
+    }
+
+    /// <inheritdoc/>
+    public VaeLatentTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        GetOutputSchema(SchemaShape.Create(input.Schema));
+        var col = input.Schema[_input];
+        var texts = new List<string>();
+        using (var cur = input.GetRowCursor([col]))
+        {
+            var g = cur.GetGetter<ReadOnlyMemory<char>>(col);
+            ReadOnlyMemory<char> v = default;
+            while (cur.MoveNext()) { g(ref v); texts.Add(v.ToString()); }
+        }
+        if (texts.Count == 0) throw new InvalidOperationException($"column '{_input}' has no rows to train the VAE on");
+        var tok = new TokenizerOptions();
+        var vocabOptions = new VocabularyOptions { MaxSize = _o.MaxVocabularySize, MinDocumentFrequency = _o.MinDocumentFrequency, MaxDocumentFrequency = _o.MaxDocumentFrequency };
+        BagOfWords.Fit(texts, tok, vocabOptions, out var vocab, out var counts, maxThreads: _o.MaxThreads);
+        var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
+        var model = new BowVae(modelOptions, counts);
+        var trainer = new VaeTrainer(new VaeTrainingOptions
+        {
+            Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
+            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
+        });
+        trainer.Train(model, counts);
+        return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
+    }
+}
+
+/// <summary>
+/// The fitted VAE step: maps each row's text to the latent mean (and optionally log-variance and reconstruction
+/// error) as rows stream. Immutable; safe to use from many threads at once (each cursor encodes independently).
+/// </summary>
+[ModelLoader(LoaderSignature)]
+public sealed class VaeLatentTransformer : RowToRowTransformerBase
+{
+    internal const string LoaderSignature = "VaeLatentTransformer";
+    private static readonly VersionInfo s_version = new(LoaderSignature, 1, 1);
+    private readonly string _output, _input;
+    private readonly string? _logVar, _recon;
+    private readonly TokenizerOptions _tokOptions;
+    private readonly Tokenizer _tokenizer;
+    private readonly Vocabulary _vocab;
+    private readonly BowVae _model;
+
+    internal VaeLatentTransformer(string output, string input, string? logVar, string? recon, TokenizerOptions tok, Vocabulary vocab, BowVae model)
+    {
+        _output = output; _input = input; _logVar = logVar; _recon = recon;
+        _tokOptions = tok; _tokenizer = new Tokenizer(tok); _vocab = vocab; _model = model;
+    }
+
+    /// <summary>The latent size (length of the output vector).</summary>
+    public int LatentSize => _model.LatentSize;
+    /// <summary>The VAE's vocabulary size.</summary>
+    public int VocabularySize => _vocab.Count;
+
+    /// <summary>Encodes texts in one batch into row-major latent means [texts.Count, LatentSize].</summary>
+    public float[] EncodeMeans(IReadOnlyList<string> texts, int maxThreads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return _model.Encode(BagOfWords.Build(texts, _tokenizer, _vocab, maxThreads), maxThreads);
+    }
+
+    /// <inheritdoc/>
+    protected internal override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    private sealed class Mapper : RowMapper
+    {
+        private readonly VaeLatentTransformer _t;
+        private readonly DataViewSchema.Column _in;
+        public Mapper(VaeLatentTransformer t, DataViewSchema s) : base(s)
+        {
+            _t = t;
+            _in = FindInput(s, t._input, "Text", ty => ty is TextDataViewType);
+            int l = t.LatentSize;
+            var names = AnnotationUtils.TextVector(Enumerable.Range(0, l).Select(i => $"z{i}").ToArray());
+            var cols = new List<OutputColumn> { new(t._output, new VectorDataViewType(NumberDataViewType.Single, l), new DataViewSchema.Annotations.Builder().AddSlotNames(names).ToAnnotations()) };
+            if (t._logVar is not null) cols.Add(new(t._logVar, new VectorDataViewType(NumberDataViewType.Single, l), DataViewSchema.Annotations.Empty));
+            if (t._recon is not null) cols.Add(new(t._recon, NumberDataViewType.Single, DataViewSchema.Annotations.Empty));
+            OutputColumns = cols;
+        }
+        public override IReadOnlyList<OutputColumn> OutputColumns { get; }
+        public override IEnumerable<DataViewSchema.Column> GetDependencies(Func<int, bool> active) =>
+            Enumerable.Range(0, OutputColumns.Count).Any(active) ? [_in] : [];
+
+        public override Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> active)
+        {
+            var g = input.GetGetter<ReadOnlyMemory<char>>(_in);
+            var t = _t;
+            int l = t.LatentSize;
+            bool detailed = t._logVar is not null && active(1) || t._recon is not null && active(OutputColumns.Count - 1);
+            long cached = -2;
+            float[] mean = [], logVar = [];
+            float score = 0;
+            ReadOnlyMemory<char> text = default;
+            string[] one = new string[1];
+            void Compute()
+            {
+                if (input.Position == cached) return;
+                g(ref text);
+                one[0] = text.ToString();
+                var docs = BagOfWords.Build(one, t._tokenizer, t._vocab, 1);
+                if (detailed)
+                {
+                    var e = t._model.EncodeDetailed(docs, 1);
+                    mean = e.Means; logVar = e.LogVariances; score = (float)e.NegativeElbo(0);
+                }
+                else mean = t._model.Encode(docs, 1);
+                cached = input.Position;
+            }
+            var r = new Delegate?[OutputColumns.Count];
+            if (active(0)) r[0] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) => { Compute(); v = new VBuffer<float>(l, mean); });
+            int k = 1;
+            if (t._logVar is not null) { if (active(k)) r[k] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) => { Compute(); v = new VBuffer<float>(l, logVar); }); k++; }
+            if (t._recon is not null && active(k)) r[k] = (ValueGetter<float>)((ref float v) => { Compute(); v = score; });
+            return r;
+        }
+    }
+
+    // Layout: [string output][string input][string logVar or ""][string recon or ""]
+    //   [tokenizer: bool lowerCase, bool nfkc, bool splitCjk, bool cjkBigrams, bool keepMarks, int32 minTokenLength]
+    //   [bytes vocabulary (Vocabulary.WriteTo)]
+    //   [model: int32 vocab, ints hidden, int32 activation, int32 latent, double dropout, double lvMin, double lvMax, int32 seed]
+    //   [floats parameters]
+    /// <inheritdoc/>
+    public override void Save(ModelSaveContext ctx)
+    {
+        ctx.SetVersionInfo(s_version);
+        var w = ctx.Writer;
+        w.Write(_output); w.Write(_input); w.Write(_logVar ?? ""); w.Write(_recon ?? "");
+        w.Write(_tokOptions.LowerCase); w.Write(_tokOptions.NormalizeNfkc); w.Write(_tokOptions.SplitCjk);
+        w.Write(_tokOptions.CjkBigrams); w.Write(_tokOptions.KeepCombiningMarks); w.Write(_tokOptions.MinTokenLength);
+        var vs = new MemoryStream();
+        using (var bw = new BinaryWriter(vs, System.Text.Encoding.UTF8, leaveOpen: true)) _vocab.WriteTo(bw);
+        ctx.WriteBytes(vs.ToArray());
+        var o = _model.Options;
+        w.Write(o.VocabularySize); ctx.WriteInts(o.EncoderHiddenSizes.ToArray()); w.Write((int)o.Activation); w.Write(o.LatentSize);
+        w.Write(o.EncoderDropout); w.Write(o.LogVarianceMin); w.Write(o.LogVarianceMax); w.Write(o.Seed);
+        ctx.WriteSingles(_model.GetParameters());
+    }
+
+    private static VaeLatentTransformer Load(ModelLoadContext ctx)
+    {
+        ctx.CheckVersion(s_version);
+        var r = ctx.Reader;
+        string output = ctx.ReadString(), input = ctx.ReadString(), lv = ctx.ReadString(), re = ctx.ReadString();
+        ctx.CheckDecode(output.Length > 0 && input.Length > 0, "empty column name");
+        var tok = new TokenizerOptions
+        {
+            LowerCase = r.ReadBoolean(), NormalizeNfkc = r.ReadBoolean(), SplitCjk = r.ReadBoolean(),
+            CjkBigrams = r.ReadBoolean(), KeepCombiningMarks = r.ReadBoolean(), MinTokenLength = ctx.ReadInt32(1, 1000, "min token length"),
+        };
+        var vbytes = ctx.ReadBytes("vocabulary");
+        Vocabulary vocab;
+        using (var br = new BinaryReader(new MemoryStream(vbytes))) vocab = Vocabulary.ReadFrom(br);
+        int vsize = ctx.ReadInt32(1, int.MaxValue, "vocabulary size");
+        ctx.CheckDecode(vsize == vocab.Count, $"model vocabulary size {vsize} differs from the stored vocabulary ({vocab.Count})");
+        var hidden = ctx.ReadInts("hidden sizes");
+        var o = new BowVaeOptions
+        {
+            VocabularySize = vsize, EncoderHiddenSizes = hidden, Activation = (Nn.Activation)r.ReadInt32(), LatentSize = ctx.ReadInt32(1, 1 << 16, "latent size"),
+            EncoderDropout = r.ReadDouble(), LogVarianceMin = r.ReadDouble(), LogVarianceMax = r.ReadDouble(), Seed = r.ReadInt32(),
+        };
+        try { o.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model entry '{ctx.EntryName}': invalid VAE options: {e.Message}", e); }
+        var model = new BowVae(o);
+        var p = ctx.ReadSingles("parameters");
+        ctx.CheckDecode(p.Length == model.ParameterCount, $"{p.Length} parameters, the model needs {model.ParameterCount}");
+        model.SetParameters(p);
+        return new VaeLatentTransformer(output, input, lv.Length > 0 ? lv : null, re.Length > 0 ? re : null, tok, vocab, model);
+    }
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using VaeText.Experiments;
+
+namespace VaeText.Trainer.Commands;
+
+/// <summary><c>vaetext compare</c>: the AutoML-style comparison run.</summary>
+internal static class CompareCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var dataset = CliOptions.Dataset(true, "Training TSV.");
+        var test = new Option<string?>("--test") { Description = "Test TSV (without it: k-fold cross-validation on the training data).", HelpName = "TSV" };
+        var labelCol = CliOptions.LabelCol();
+        var textCol = CliOptions.TextCol();
+        var outDir = new Option<string>("--out") { Description = "Output folder for results.json, leaderboard.md, best-model.zip, report.html.", Required = true, HelpName = "DIR" };
+        var budget = CliOptions.TimeBudget();
+        var labeled = CliOptions.Labeled();
+        var seeds = CliOptions.IntInRange("--seeds", "Seeds per labelled-subset size", 1, 1, 100, "K");
+        var latent = CliOptions.IntInRange("--latent", "Latent size of the base VAE", 32, 1, 1024);
+        var epochs = CliOptions.IntInRange("--epochs", "Training epochs of the base VAE", 20, 1, 10000);
+        var folds = CliOptions.IntInRange("--folds", "Cross-validation folds when there is no --test", 5, 2, 50);
+        var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
+        var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
+        var json = CliOptions.Json();
+        var cmd = new Command("compare", "Compare candidate pipelines (n-grams, VAE latent, both × SDCA, FastTree) and write a leaderboard and report.")
+        {
+            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, folds, noVariants, stratified, json,
+        };
+        cmd.SetAction((pr, ct) => Task.Run(() =>
+        {
+            var options = new ComparisonOptions
+            {
+                TrainPath = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset"),
+                TestPath = pr.GetValue(test) is { } t ? Inputs.ExistingFile(t, "--test") : null,
+                LabelColumn = pr.GetValue(labelCol)!,
+                TextColumn = pr.GetValue(textCol)!,
+                TimeBudgetSeconds = pr.GetValue(budget),
+                Labeled = CliOptions.ParseLabeled(pr.GetValue(labeled)),
+                Seeds = pr.GetValue(seeds),
+                Vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs)),
+                Folds = pr.GetValue(folds),
+                Variants = !pr.GetValue(noVariants),
+                Stratified = pr.GetValue(stratified),
+            };
+            string dir = Inputs.OutputFolder(pr.GetValue(outDir), "--out");
+            return Run(ctx, options, dir, pr.GetValue(json), ct);
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>Runs a comparison, writes the outputs (when <paramref name="dir"/> is set) and prints the leaderboard.</summary>
+    internal static int Run(CliContext ctx, ComparisonOptions options, string? dir, bool json, CancellationToken ct)
+    {
+        var view = new ComparisonView(ctx, json);
+        var outcome = new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, view, ct);
+        if (dir is not null)
+        {
+            view.Stage("Writing results to " + dir);
+            ComparisonOutputs.Write(dir, outcome, ct);
+        }
+        if (json)
+        {
+            ctx.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ResultsJson.Serialize(outcome.Report)));
+        }
+        else
+        {
+            ComparisonView.PrintLeaderboard(ctx, outcome.Report);
+            if (dir is not null) ctx.Out.WriteLine($"Wrote {Path.Combine(dir, ComparisonOutputs.ResultsFile)}, {ComparisonOutputs.LeaderboardFile}, {ComparisonOutputs.ReportFile}" + (outcome.SaveBestModel is null ? "" : ", " + ComparisonOutputs.ModelFile));
+        }
+        return outcome.Report.Best is null ? ExitCodes.UserError : ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using VaeText.Experiments;
+
+namespace VaeText.Trainer.Commands;
+
+/// <summary><c>vaetext featurize</c>: writes the latent means of a TSV's texts (label, then float columns).</summary>
+internal static class FeaturizeCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var model = CliOptions.Model(true);
+        var dataset = CliOptions.Dataset(true);
+        var outPath = new Option<string>("--out") { Description = "Output TSV: label, then one column per latent dimension.", Required = true, HelpName = "TSV" };
+        var labelCol = CliOptions.OptionalCol("--label-col", "Label column (default: the one the model was trained with).");
+        var textCol = CliOptions.OptionalCol("--text-col", "Text column (default: the one the model was trained with).");
+        var json = CliOptions.Json();
+        var cmd = new Command("featurize", "Write the VAE latent means of a TSV's texts.") { model, dataset, outPath, labelCol, textCol, json };
+        cmd.SetAction((pr, ct) => Task.Run(() =>
+        {
+            var backend = Backends.CreateModelBackend();
+            var fitted = backend.LoadModel(Inputs.ExistingFile(pr.GetValue(model), "--model"));
+            string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
+            string target = Inputs.OutputFile(pr.GetValue(outPath), "--out");
+            var texts = backend.Load(data, pr.GetValue(labelCol) ?? fitted.LabelColumn, pr.GetValue(textCol) ?? fitted.TextColumn);
+            var means = fitted.LatentMeans(texts.Texts) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");
+            ct.ThrowIfCancellationRequested();
+            int dims = means.Length == 0 ? 0 : means[0].Length;
+            AtomicFileSet.WriteOne(target, tmp =>
+            {
+                using var w = new StreamWriter(tmp, false, new UTF8Encoding(false));
+                w.Write("label");
+                for (int d = 0; d < dims; d++) w.Write("\tz" + d.ToString(CultureInfo.InvariantCulture));
+                w.Write('\n');
+                for (int i = 0; i < means.Length; i++)
+                {
+                    if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
+                    w.Write(texts.Labels[i].Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' '));
+                    foreach (var v in means[i]) { w.Write('\t'); w.Write(v.ToString("R", CultureInfo.InvariantCulture)); }
+                    w.Write('\n');
+                }
+            });
+            if (pr.GetValue(json)) ctx.Out.WriteLine(JsonLine.Object(("out", target), ("documents", means.Length), ("latent", dims)));
+            else ctx.Out.WriteLine($"Wrote {means.Length} rows × {dims} latent dimensions to {target}.");
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+}

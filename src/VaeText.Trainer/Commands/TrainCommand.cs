@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using VaeText.Experiments;
+
+namespace VaeText.Trainer.Commands;
+
+/// <summary><c>vaetext train</c>: fits one pipeline and saves the model zip.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var dataset = CliOptions.Dataset(true);
+        var labelCol = CliOptions.LabelCol();
+        var textCol = CliOptions.TextCol();
+        var model = CliOptions.Model(false);
+        var featurizer = CliOptions.Choice("--featurizer", "Features: VAE latent mean, word n-grams, or both.", "vae", "vae", "ngrams", "both");
+        var trainer = CliOptions.Choice("--trainer", "Downstream trainer.", "sdca", "sdca", "fasttree");
+        var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
+        var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);
+        var seed = CliOptions.IntInRange("--seed", "Random seed", 1, 0, int.MaxValue);
+        var json = CliOptions.Json();
+        var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV and save the model zip.")
+        {
+            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, seed, json,
+        };
+        cmd.SetAction((pr, ct) => Task.Run(() =>
+        {
+            string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
+            string outPath = Inputs.OutputFile(pr.GetValue(model), "--model");
+            var f = pr.GetValue(featurizer)!.ToLowerInvariant() switch { "ngrams" => FeaturizerKind.Ngrams, "both" => FeaturizerKind.Both, _ => FeaturizerKind.Vae };
+            var t = pr.GetValue(trainer)!.Equals("fasttree", StringComparison.OrdinalIgnoreCase) ? TrainerKind.FastTree : TrainerKind.Sdca;
+            var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs)));
+            bool asJson = pr.GetValue(json);
+            string lc = pr.GetValue(labelCol)!, tc = pr.GetValue(textCol)!;
+            var backend = Backends.CreateModelBackend();
+            ctx.Progress($"• Loading {data}", asJson);
+            var texts = backend.Load(data, lc, tc);
+            ctx.Progress($"• Fitting {spec.Name} on {texts.Texts.Count} documents", asJson);
+            var view = new ComparisonView(ctx, asJson);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var fitted = backend.Train(texts, lc, tc, spec, pr.GetValue(seed), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            ct.ThrowIfCancellationRequested();
+            AtomicFileSet.WriteOne(outPath, fitted.Save);
+            double seconds = sw.Elapsed.TotalSeconds;
+            if (asJson)
+                ctx.Out.WriteLine(JsonLine.Object(("model", outPath), ("pipeline", spec.Name), ("documents", texts.Texts.Count), ("classes", fitted.Classes.Count), ("fit_seconds", Math.Round(seconds, 3))));
+            else
+                ctx.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1}, {2} classes, {3:F1} s).", outPath, spec.Name, fitted.Classes.Count, seconds));
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+}
+
+/// <summary>Synchronous <see cref="IProgress{T}"/>.</summary>
+internal sealed class InlineProgress<T>(Action<T> handler) : IProgress<T>
+{
+    public void Report(T value) => handler(value);
+}

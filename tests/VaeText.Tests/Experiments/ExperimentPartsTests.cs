@@ -1,0 +1,150 @@
+using NUnit.Framework;
+using VaeText.Experiments;
+
+namespace VaeText.Tests.Experiments;
+
+public class ExperimentPartsTests
+{
+    [Test]
+    public void LabelSamplerDrawsDistinctSortedDeterministicRows()
+    {
+        var a = LabelSampler.Draw(50, 1000, 3);
+        var b = LabelSampler.Draw(50, 1000, 3);
+        var c = LabelSampler.Draw(50, 1000, 4);
+        Assert.That(a, Is.EqualTo(b));
+        Assert.That(a, Is.Not.EqualTo(c));
+        Assert.That(a.Distinct().Count(), Is.EqualTo(50));
+        Assert.That(a, Is.Ordered.Ascending);
+        Assert.That(a.All(i => i >= 0 && i < 1000));
+        Assert.That(LabelSampler.Draw(2000, 10, 1), Is.EqualTo(Enumerable.Range(0, 10)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LabelSampler.Draw(0, 10, 1));
+    }
+
+    [Test]
+    public void LabelSamplerIsUniformOverManySeeds()
+    {
+        var hits = new int[20];
+        for (int s = 0; s < 4000; s++) foreach (var i in LabelSampler.Draw(5, 20, s)) hits[i]++;
+        // Expected 1000 per row; 5 standard deviations ≈ 5·sqrt(1000·0.75) ≈ 137.
+        Assert.That(hits.All(h => Math.Abs(h - 1000) < 140), string.Join(",", hits));
+    }
+
+    [Test]
+    public void StratifiedDrawKeepsClassProportions()
+    {
+        var labels = Enumerable.Range(0, 1000).Select(i => i < 700 ? 0 : i < 900 ? 1 : 2).ToArray();
+        var rows = LabelSampler.Draw(100, 1000, 9, labels);
+        Assert.That(rows.Length, Is.EqualTo(100));
+        Assert.That(rows.Count(r => labels[r] == 0), Is.EqualTo(70));
+        Assert.That(rows.Count(r => labels[r] == 1), Is.EqualTo(20));
+        Assert.That(rows.Count(r => labels[r] == 2), Is.EqualTo(10));
+    }
+
+    [Test]
+    public void StatsAndScoresMatchHandComputedValues()
+    {
+        Assert.That(Stats.Mean(new[] { 1.0, 2, 3, 4 }), Is.EqualTo(2.5));
+        Assert.That(Stats.SampleStd(new[] { 2.0, 4, 4, 4, 5, 5, 7, 9 }), Is.EqualTo(Math.Sqrt(32.0 / 7)).Within(1e-12));
+        Assert.That(Stats.SampleStd(new[] { 3.0 }), Is.EqualTo(0));
+        var s = ClassificationScores.Compute(new[] { 0, 0, 0, 1, 2, 2 }, new[] { 0, 0, 1, 1, 2, 0 }, 3);
+        Assert.That(s.Accuracy, Is.EqualTo(4.0 / 6).Within(1e-12));
+        Assert.That(s.MacroAccuracy, Is.EqualTo((2.0 / 3 + 1 + 0.5) / 3).Within(1e-12));
+        Assert.That(s.Confusion[0, 1], Is.EqualTo(1));
+        Assert.That(s.Confusion[2, 0], Is.EqualTo(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationScores.Compute(new[] { 3 }, new[] { 0 }, 3));
+    }
+
+    [Test]
+    public void BinaryMetricsAucF1LogLoss()
+    {
+        var truth = new[] { 0, 0, 1, 1 };
+        var probs = new[] { new[] { 0.9f, 0.1f }, new[] { 0.4f, 0.6f }, new[] { 0.35f, 0.65f }, new[] { 0.2f, 0.8f } };
+        var m = ModelMetrics.Compute(truth, probs, 2);
+        // Positive scores 0.65, 0.8 vs negatives 0.1, 0.6: all 4 pairs ordered correctly.
+        Assert.That(m["auc"], Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(m["accuracy"], Is.EqualTo(0.75));
+        Assert.That(m["precision"], Is.EqualTo(2.0 / 3).Within(1e-12));
+        Assert.That(m["recall"], Is.EqualTo(1.0));
+        Assert.That(m["f1"], Is.EqualTo(0.8).Within(1e-12));
+        double ll = -(Math.Log(0.9f) + Math.Log(0.4f) + Math.Log(0.65f) + Math.Log(0.8f)) / 4;
+        Assert.That(m["log_loss"], Is.EqualTo(ll).Within(1e-6));
+        Assert.That(ModelMetrics.Auc(new[] { 0, 1, 0, 1 }, new[] { 0.5, 0.5, 0.1, 0.9 }), Is.EqualTo(0.875).Within(1e-12));
+    }
+
+    [Test]
+    public void PcaFindsTheDominantDirectionDeterministically()
+    {
+        var rng = new VaeText.Core.Rng(1);
+        var data = new List<float[]>();
+        for (int i = 0; i < 300; i++)
+        {
+            double t = rng.NextGaussian() * 10, u = rng.NextGaussian() * 2, noise = rng.NextGaussian() * 0.1;
+            // Main axis (1,1,0)/√2 with std 10, second axis (0,0,1) with std 2.
+            data.Add(new[] { (float)(t / Math.Sqrt(2) + noise), (float)(t / Math.Sqrt(2) - noise), (float)u });
+        }
+        var p = Pca.Project2D(data);
+        var q = Pca.Project2D(data);
+        Assert.That(p.X, Is.EqualTo(q.X));
+        Assert.That(p.ExplainedFirst, Is.GreaterThan(0.9));
+        Assert.That(p.ExplainedFirst + p.ExplainedSecond, Is.GreaterThan(0.999));
+        double varX = p.X.Select(x => x * x).Sum() / 299, varY = p.Y.Select(y => y * y).Sum() / 299;
+        Assert.That(Math.Sqrt(varX), Is.EqualTo(10).Within(1.5));
+        Assert.That(Math.Sqrt(varY), Is.EqualTo(2).Within(0.4));
+        // Projections are uncorrelated.
+        double cov = p.X.Zip(p.Y, (x, y) => x * y).Sum() / 299;
+        Assert.That(Math.Abs(cov), Is.LessThan(1e-6 * Math.Sqrt(varX * varY) + 1e-9));
+    }
+
+    [Test]
+    public void NpmiScoresCooccurringWordsHigher()
+    {
+        var docs = new[] { "apple banana", "apple banana", "cherry", "durian", "apple banana cherry" };
+        var npmi = Npmi.Coherence(new IReadOnlyList<string>[] { new[] { "apple", "banana" }, new[] { "cherry", "durian" } }, docs);
+        // apple & banana: p = 3/5 each and jointly → ln(1/(3/5)) / −ln(3/5) = 1.
+        Assert.That(npmi[0], Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(npmi[1], Is.EqualTo(-1.0));
+    }
+
+    [Test]
+    public void LeaderboardRanksWithinLabelGroups()
+    {
+        CandidateResult Row(FeaturizerKind f, int? n, params double[] acc)
+        {
+            var r = new CandidateResult { Spec = new CandidateSpec(f, TrainerKind.Sdca, f == FeaturizerKind.Ngrams ? null : new VaeSettings(8, 2)), Labels = n };
+            foreach (var a in acc) { r.Accuracies.Add(a); r.MacroAccuracies.Add(a); r.ClassifierSeconds.Add(0.1); }
+            return r;
+        }
+        var rows = new[] { Row(FeaturizerKind.Ngrams, null, 0.9), Row(FeaturizerKind.Vae, 200, 0.7, 0.8), Row(FeaturizerKind.Ngrams, 200, 0.6, 0.62), Row(FeaturizerKind.Vae, null, 0.85), Row(FeaturizerKind.Both, 200) };
+        var ranked = Leaderboard.Rank(rows);
+        Assert.That(ranked.Select(r => (r.Labels, r.Rank, r.Spec.FeaturizerId)), Is.EqualTo(new (int?, int, string)[]
+        {
+            (200, 1, "vae"), (200, 2, "ngrams"), (200, 0, "both"), (null, 1, "ngrams"), (null, 2, "vae"),
+        }));
+        Assert.That(Leaderboard.Best(ranked)!.Spec.FeaturizerId, Is.EqualTo("ngrams"));
+        Assert.That(Leaderboard.FormatAccuracy(ranked[0]), Is.EqualTo("75.00 ± 7.07"));
+    }
+
+    [Test]
+    public void AtomicFileSetLeavesNothingWhenNotCommitted()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vaetext-atomic-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            using (var set = new AtomicFileSet())
+            {
+                set.StageText(Path.Combine(dir, "a.txt"), "hello");
+                Assert.Throws<InvalidOperationException>(() => set.Stage(Path.Combine(dir, "b.txt"), tmp => { File.WriteAllText(tmp, "x"); throw new InvalidOperationException("boom"); }));
+            }
+            Assert.That(Directory.GetFiles(dir), Is.Empty);
+            using (var set = new AtomicFileSet())
+            {
+                set.StageText(Path.Combine(dir, "a.txt"), "hello");
+                set.Commit();
+            }
+            Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EqualTo(new[] { "a.txt" }));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "a.txt")), Is.EqualTo("hello"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
