@@ -13,6 +13,12 @@ public static class Program
             e.Cancel = true;
             cts.Cancel();
         };
+        // SIGTERM (CI runners, docker stop) cancels the same way as Ctrl-C.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cts.Cancel();
+        });
         return await Cli.RunAsync(args, Console.Out, Console.Error, cts.Token, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
     }
 }
