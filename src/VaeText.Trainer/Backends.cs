@@ -13,6 +13,8 @@ internal interface ITextPipelineModel
     string TextColumn { get; }
     /// <summary>Class probabilities for one text (length = Classes.Count).</summary>
     float[] Scores(string text);
+    /// <summary>Class probabilities for many texts.</summary>
+    float[][] ScoresMany(IReadOnlyList<string> texts);
     /// <summary>Latent means of texts ([rows][latent]); null when the model has no VAE.</summary>
     float[][]? LatentMeans(IReadOnlyList<string> texts);
     /// <summary>Top words per latent dimension; null when the model has no VAE.</summary>

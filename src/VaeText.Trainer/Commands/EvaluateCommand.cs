@@ -27,8 +27,8 @@ internal static class EvaluateCommand
             var unknown = texts.Labels.FirstOrDefault(l => !index.ContainsKey(l));
             if (unknown is not null) throw new CliException($"--dataset: label '{unknown}' in {data} is not one of the model's classes ({string.Join(", ", fitted.Classes.Take(10))}).");
             var truth = texts.Labels.Select(l => index[l]).ToArray();
-            var probs = new List<float[]>(texts.Texts.Count);
-            foreach (var t in texts.Texts) { ct.ThrowIfCancellationRequested(); probs.Add(fitted.Scores(t)); }
+            ct.ThrowIfCancellationRequested();
+            var probs = fitted.ScoresMany(texts.Texts);
             var metrics = ModelMetrics.Compute(truth, probs, fitted.Classes.Count);
             if (pr.GetValue(json))
             {
