@@ -1,0 +1,97 @@
+using System.Numerics;
+using VaeText.Core;
+using VaeText.Nn;
+using VaeText.Tensors;
+
+namespace VaeText.Models;
+
+/// <summary>
+/// A VAE whose encoder reads the token sequence (LSTM or Transformer, <see cref="SeqVaeOptions.Encoder"/>) and whose
+/// latent part, bag-of-words softmax decoder and loss are those of <see cref="BowVae"/> (shared <c>VaeHead</c>).
+/// Inputs are token-id documents (0 = padding, 1 = unknown, 2 + w = word w); reconstruction targets are the
+/// documents' bag-of-words counts over the V words.
+/// </summary>
+public sealed class SeqVae
+{
+    /// <summary>Documents per batch in <see cref="Encode"/>.</summary>
+    public const int EncodeBatchSize = 256;
+
+    /// <summary>Creates and initialises a model.</summary>
+    /// <param name="options">Settings (validated, copied).</param>
+    /// <param name="background">Bag-of-words counts whose word frequencies initialise the decoder bias; null: zero bias.</param>
+    public SeqVae(SeqVaeOptions options, CsrMatrix? background = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (background != null && background.Columns != options.VocabularySize)
+            throw new ArgumentException($"background has {background.Columns} columns but VocabularySize is {options.VocabularySize}", nameof(background));
+        Options = options.Clone();
+        Network = BuildNetwork<float>(Options);
+        Network.Initialize(new Rng(Options.Seed), background);
+    }
+
+    /// <summary>Builds the (uninitialised) network; double precision is used by gradient checks.</summary>
+    internal static VaeNetwork<T, TokenBatch> BuildNetwork<T>(SeqVaeOptions o) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var store = new ParameterStore<T>();
+        int tokens = checked(o.VocabularySize + 2);
+        IVaeEncoder<T, TokenBatch> enc = o.Encoder == SeqEncoderKind.Lstm
+            ? new LstmEncoder<T>(store, tokens, o.EmbeddingSize, o.HiddenSize, o.Bidirectional, o.Pooling, o.LatentSize, o.MaxLength)
+            : new TransformerEncoder<T>(store, tokens, o.EmbeddingSize, o.Layers, o.Heads, o.FeedForwardSize, o.Positions, o.LatentSize, o.MaxLength);
+        var head = new VaeHead<T>(store, o.LatentSize, o.VocabularySize, o.LogVarianceMin, o.LogVarianceMax);
+        store.Freeze();
+        return new VaeNetwork<T, TokenBatch>(store, enc, head);
+    }
+
+    internal VaeNetwork<float, TokenBatch> Network { get; }
+
+    /// <summary>The settings.</summary>
+    public SeqVaeOptions Options { get; }
+    /// <summary>Latent dimensions.</summary>
+    public int LatentSize => Options.LatentSize;
+    /// <summary>Number of trained scalars.</summary>
+    public int ParameterCount => Network.Store.Count;
+
+    /// <summary>
+    /// Posterior means [documents, LatentSize] (row-major) of the documents, in batches of <see cref="EncodeBatchSize"/>,
+    /// batches spread over up to <paramref name="maxThreads"/> threads (0: all cores).
+    /// </summary>
+    public float[] Encode(IReadOnlyList<int[]> documents, int maxThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        if (maxThreads < 0) throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "must be non-negative");
+        int n = documents.Count, l = LatentSize;
+        var means = new float[(long)n * l];
+        int batches = (n + EncodeBatchSize - 1) / EncodeBatchSize;
+        int threads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
+        // Workers split batches; inside a batch the kernels may use the remaining cores.
+        try
+        {
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, batches)) },
+            () => (Ws: Network.CreateWorkspace(EncodeBatchSize, false, 1), Lv: new float[EncodeBatchSize * l]),
+            (bi, _, st) =>
+            {
+                int s = bi * EncodeBatchSize, e = Math.Min(n, s + EncodeBatchSize);
+                var rows = Enumerable.Range(s, e - s).ToArray();
+                Network.Encode(new TokenBatch(documents, rows), means.AsSpan(s * l, (e - s) * l), st.Lv.AsSpan(0, (e - s) * l), st.Ws);
+                return st;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Surface the first failure (e.g. an out-of-range token id) with its own type and message.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return means;
+    }
+
+    /// <summary>A copy of all parameters (the flat store).</summary>
+    public float[] GetParameters() => (float[])Network.Store.Values.Clone();
+
+    /// <summary>Replaces all parameters (length must equal <see cref="ParameterCount"/>).</summary>
+    public void SetParameters(ReadOnlySpan<float> values)
+    {
+        if (values.Length != ParameterCount) throw new ArgumentException($"expected {ParameterCount} parameters, got {values.Length}", nameof(values));
+        values.CopyTo(Network.Store.Values);
+    }
+}
