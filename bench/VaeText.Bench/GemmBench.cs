@@ -19,12 +19,14 @@ internal static class GemmBench
     {
         int threads = Environment.ProcessorCount;
         double minMs = 300;
+        bool ab = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--min-ms": minMs = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--ab": ab = true; break;
                 default: Console.Error.WriteLine($"gemm: unknown option '{args[i]}'"); return 2;
             }
         }
@@ -50,6 +52,21 @@ internal static class GemmBench
             var b = new float[s.K * s.N]; rng.FillGaussian(b);
             var c = new float[s.M * s.N];
             double flops = 2.0 * s.M * s.K * s.N;
+            if (ab)
+            {
+                // Interleaved A/B of the in-place-A path against always packing A (noise-robust: best of each).
+                double inPlace = 0, packed = 0;
+                for (int r = 0; r < 4; r++)
+                {
+                    GemmDriver.AlwaysPackA = false;
+                    inPlace = Math.Max(inPlace, Measure(() => Call(s.F, a, b, c, s.M, s.K, s.N, false), flops, minMs / 4));
+                    GemmDriver.AlwaysPackA = true;
+                    packed = Math.Max(packed, Measure(() => Call(s.F, a, b, c, s.M, s.K, s.N, false), flops, minMs / 4));
+                }
+                GemmDriver.AlwaysPackA = false;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"shape\":\"{s.Name}\",\"in_place_a_gflops\":{inPlace:F2},\"packed_a_gflops\":{packed:F2}}}"));
+                continue;
+            }
             double fast = Measure(() => Call(s.F, a, b, c, s.M, s.K, s.N, false), flops, minMs);
             string plain = "null";
             if (flops <= 40e6)

@@ -23,6 +23,9 @@ internal static unsafe class GemmDriver
     internal static bool V256 => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
     private const int KcMax = 256;
+
+    /// <summary>Benchmark switch: pack every A panel instead of reading row-major A in place.</summary>
+    internal static bool AlwaysPackA;
     private const double MinFlopsPerPart = 1_500_000;
 
     internal static int Mr<T>() => typeof(T) == typeof(float)
@@ -111,6 +114,7 @@ internal static unsafe class GemmDriver
             var scratch = Scratch.Get((long)mcMax * kcMax * sizeof(T), (long)ncMax * kcMax * sizeof(T), (long)mr * nr * sizeof(T));
             T* abuf = (T*)scratch.APtr, bbuf = (T*)scratch.BPtr, tile = (T*)scratch.TilePtr;
             bool bInPlace = Bcs == 1;
+            bool aInPlace = Acs == 1 && !AlwaysPackA;
             for (int jc = j0; jc < j1; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, j1 - jc);
@@ -131,25 +135,32 @@ internal static unsafe class GemmDriver
                     for (int ic = i0; ic < i1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, i1 - ic);
-                        PackA(A + (nint)ic * Ars + (nint)pc * Acs, Ars, Acs, mc, kc, mr, abuf);
-                        for (int q = 0; q < panels; q++)
+                        int fullTiles = mc / mr;
+                        if (!aInPlace) PackA(A + (nint)ic * Ars + (nint)pc * Acs, Ars, Acs, mc, kc, mr, abuf);
+                        else if (fullTiles * mr < mc) PackA(A + (nint)(ic + fullTiles * mr) * Ars + (nint)pc * Acs, Ars, Acs, mc - fullTiles * mr, kc, mr, abuf);
+                        // Row tiles outer, column panels inner: C is written row-sequentially (streams the
+                        // prefetcher follows), the A tile stays in L1 and the B panels come from L2.
+                        for (int t = 0; t * mr < mc; t++)
                         {
-                            int cols = Math.Min(nr, nc - q * nr);
-                            T* bp; nint ldb;
-                            if (bInPlace && cols == nr) { bp = B + (nint)pc * Brs + jc + (nint)q * nr; ldb = Brs; }
-                            else { bp = bbuf + (nint)q * nr * kc; ldb = nr; }
-                            for (int t = 0; t * mr < mc; t++)
+                            int rows = Math.Min(mr, mc - t * mr);
+                            bool rowsInPlace = aInPlace && rows == mr;
+                            T* ap = rowsInPlace ? A + (nint)(ic + t * mr) * Ars + pc : aInPlace ? abuf : abuf + (nint)t * mr * kc;
+                            for (int q = 0; q < panels; q++)
                             {
-                                int rows = Math.Min(mr, mc - t * mr);
-                                T* ap = abuf + (nint)t * mr * kc;
+                                int cols = Math.Min(nr, nc - q * nr);
+                                T* bp; nint ldb;
+                                if (bInPlace && cols == nr) { bp = B + (nint)pc * Brs + jc + (nint)q * nr; ldb = Brs; }
+                                else { bp = bbuf + (nint)q * nr * kc; ldb = nr; }
                                 T* cp = C + (nint)(ic + t * mr) * N + jc + q * nr;
                                 if (rows == mr && cols == nr)
                                 {
-                                    Kernel(kc, ap, bp, ldb, cp, N, add);
+                                    if (rowsInPlace) KernelRows(kc, ap, Ars, bp, ldb, cp, N, add);
+                                    else Kernel(kc, ap, bp, ldb, cp, N, add);
                                 }
                                 else
                                 {
-                                    Kernel(kc, ap, bp, ldb, tile, nr, false);
+                                    if (rowsInPlace) KernelRows(kc, ap, Ars, bp, ldb, tile, nr, false);
+                                    else Kernel(kc, ap, bp, ldb, tile, nr, false);
                                     for (int i = 0; i < rows; i++)
                                     {
                                         T* cr = cp + (nint)i * N;
@@ -188,6 +199,21 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelRows<T>(int kc, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool add) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            if (V512) GemmKernels.F512R(kc, (float*)a, lda, (float*)b, ldb, (float*)c, ldc, add);
+            else GemmKernels.F256R(kc, (float*)a, lda, (float*)b, ldb, (float*)c, ldc, add);
+        }
+        else
+        {
+            if (V512) GemmKernels.D512R(kc, (double*)a, lda, (double*)b, ldb, (double*)c, ldc, add);
+            else GemmKernels.D256R(kc, (double*)a, lda, (double*)b, ldb, (double*)c, ldc, add);
+        }
+    }
+
     /// <summary>Packs A rows [0, mc) × depth [0, kc) into MR-row panels: panel t holds (p, i) at t·MR·kc + p·MR + i.</summary>
     internal static void PackA<T>(T* a, nint ars, nint acs, int mc, int kc, int mr, T* dst) where T : unmanaged
     {
@@ -207,7 +233,7 @@ internal static unsafe class GemmDriver
                 for (int i = rows; i < mr; i++)
                     for (int p = 0; p < kc; p++) d[(nint)p * mr + i] = default;
             }
-            else
+            else if (rows < mr)
             {
                 for (int p = 0; p < kc; p++)
                 {
@@ -215,6 +241,39 @@ internal static unsafe class GemmDriver
                     T* dd = d + (nint)p * mr;
                     for (int i = 0; i < rows; i++) dd[i] = src[(nint)i * ars];
                     for (int i = rows; i < mr; i++) dd[i] = default;
+                }
+            }
+        }
+        if (acs != 1)
+        {
+            // A stored [k, m] (ars == 1): walk each source row once, left to right (prefetch-friendly), and
+            // scatter its full MR-element runs into the panels. The partial last panel was packed above.
+            int full = mc / mr;
+            nint bytes = (nint)mr * sizeof(T);
+            for (int p = 0; p < kc; p++)
+            {
+                byte* src = (byte*)(a + (nint)p * acs);
+                byte* dd = (byte*)(dst + (nint)p * mr);
+                nint panelBytes = (nint)mr * kc * sizeof(T);
+                if (bytes == 48)
+                {
+                    for (int t = 0; t < full; t++, src += 48, dd += panelBytes)
+                    {
+                        Vector256.Store(Vector256.Load(src), dd);
+                        Vector128.Store(Vector128.Load(src + 32), dd + 32);
+                    }
+                }
+                else if (bytes == 96)
+                {
+                    for (int t = 0; t < full; t++, src += 96, dd += panelBytes)
+                    {
+                        Vector512.Store(Vector512.Load(src), dd);
+                        Vector256.Store(Vector256.Load(src + 64), dd + 64);
+                    }
+                }
+                else
+                {
+                    for (int t = 0; t < full; t++, src += bytes, dd += panelBytes) Buffer.MemoryCopy(src, dd, bytes, bytes);
                 }
             }
         }

@@ -436,4 +436,440 @@ internal static unsafe class GemmKernels
             Vector256.Store(c5_1, c + 4);
         }
     }
+
+    /// <summary>12x32 tile of C (+)= A rows read in place (A(i,p) = a[i*lda + p]) times B panel [kc x 32] (row stride ldb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void F512R(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
+    {
+        nint l1 = lda, l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda;
+        float* ah = a + 6 * lda;
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector512<float> a1 = Vector512.Create(a[l1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector512<float> a2 = Vector512.Create(a[l2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector512<float> a3 = Vector512.Create(a[l3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector512<float> a4 = Vector512.Create(a[l4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector512<float> a5 = Vector512.Create(a[l5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            Vector512<float> a6 = Vector512.Create(ah[0]);
+            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            Vector512<float> a7 = Vector512.Create(ah[l1]);
+            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            Vector512<float> a8 = Vector512.Create(ah[l2]);
+            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+            Vector512<float> a9 = Vector512.Create(ah[l3]);
+            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+            Vector512<float> a10 = Vector512.Create(ah[l4]);
+            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+            Vector512<float> a11 = Vector512.Create(ah[l5]);
+            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            a++;
+            ah++;
+            b += ldb;
+        }
+        if (add)
+        {
+            Vector512.Store(Vector512.Load(c + 0) + c0_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c0_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c1_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c1_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c2_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c2_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c3_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c3_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c4_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c4_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c5_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c5_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c6_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c6_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c7_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c7_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c8_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c8_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c9_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c9_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c10_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c10_1, c + 16);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c11_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 16) + c11_1, c + 16);
+        }
+        else
+        {
+            Vector512.Store(c0_0, c + 0);
+            Vector512.Store(c0_1, c + 16);
+            c += ldc;
+            Vector512.Store(c1_0, c + 0);
+            Vector512.Store(c1_1, c + 16);
+            c += ldc;
+            Vector512.Store(c2_0, c + 0);
+            Vector512.Store(c2_1, c + 16);
+            c += ldc;
+            Vector512.Store(c3_0, c + 0);
+            Vector512.Store(c3_1, c + 16);
+            c += ldc;
+            Vector512.Store(c4_0, c + 0);
+            Vector512.Store(c4_1, c + 16);
+            c += ldc;
+            Vector512.Store(c5_0, c + 0);
+            Vector512.Store(c5_1, c + 16);
+            c += ldc;
+            Vector512.Store(c6_0, c + 0);
+            Vector512.Store(c6_1, c + 16);
+            c += ldc;
+            Vector512.Store(c7_0, c + 0);
+            Vector512.Store(c7_1, c + 16);
+            c += ldc;
+            Vector512.Store(c8_0, c + 0);
+            Vector512.Store(c8_1, c + 16);
+            c += ldc;
+            Vector512.Store(c9_0, c + 0);
+            Vector512.Store(c9_1, c + 16);
+            c += ldc;
+            Vector512.Store(c10_0, c + 0);
+            Vector512.Store(c10_1, c + 16);
+            c += ldc;
+            Vector512.Store(c11_0, c + 0);
+            Vector512.Store(c11_1, c + 16);
+        }
+    }
+
+    /// <summary>12x16 tile of C (+)= A rows read in place (A(i,p) = a[i*lda + p]) times B panel [kc x 16] (row stride ldb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void D512R(int kc, double* a, nint lda, double* b, nint ldb, double* c, nint ldc, bool add)
+    {
+        nint l1 = lda, l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda;
+        double* ah = a + 6 * lda;
+        Vector512<double> c0_0 = default; Vector512<double> c0_1 = default;
+        Vector512<double> c1_0 = default; Vector512<double> c1_1 = default;
+        Vector512<double> c2_0 = default; Vector512<double> c2_1 = default;
+        Vector512<double> c3_0 = default; Vector512<double> c3_1 = default;
+        Vector512<double> c4_0 = default; Vector512<double> c4_1 = default;
+        Vector512<double> c5_0 = default; Vector512<double> c5_1 = default;
+        Vector512<double> c6_0 = default; Vector512<double> c6_1 = default;
+        Vector512<double> c7_0 = default; Vector512<double> c7_1 = default;
+        Vector512<double> c8_0 = default; Vector512<double> c8_1 = default;
+        Vector512<double> c9_0 = default; Vector512<double> c9_1 = default;
+        Vector512<double> c10_0 = default; Vector512<double> c10_1 = default;
+        Vector512<double> c11_0 = default; Vector512<double> c11_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<double> b0 = Vector512.Load(b + 0);
+            Vector512<double> b1 = Vector512.Load(b + 8);
+            Vector512<double> a0 = Vector512.Create(a[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector512<double> a1 = Vector512.Create(a[l1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector512<double> a2 = Vector512.Create(a[l2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector512<double> a3 = Vector512.Create(a[l3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector512<double> a4 = Vector512.Create(a[l4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector512<double> a5 = Vector512.Create(a[l5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            Vector512<double> a6 = Vector512.Create(ah[0]);
+            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            Vector512<double> a7 = Vector512.Create(ah[l1]);
+            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            Vector512<double> a8 = Vector512.Create(ah[l2]);
+            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+            Vector512<double> a9 = Vector512.Create(ah[l3]);
+            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+            Vector512<double> a10 = Vector512.Create(ah[l4]);
+            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+            Vector512<double> a11 = Vector512.Create(ah[l5]);
+            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+            a++;
+            ah++;
+            b += ldb;
+        }
+        if (add)
+        {
+            Vector512.Store(Vector512.Load(c + 0) + c0_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c0_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c1_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c1_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c2_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c2_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c3_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c3_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c4_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c4_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c5_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c5_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c6_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c6_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c7_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c7_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c8_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c8_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c9_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c9_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c10_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c10_1, c + 8);
+            c += ldc;
+            Vector512.Store(Vector512.Load(c + 0) + c11_0, c + 0);
+            Vector512.Store(Vector512.Load(c + 8) + c11_1, c + 8);
+        }
+        else
+        {
+            Vector512.Store(c0_0, c + 0);
+            Vector512.Store(c0_1, c + 8);
+            c += ldc;
+            Vector512.Store(c1_0, c + 0);
+            Vector512.Store(c1_1, c + 8);
+            c += ldc;
+            Vector512.Store(c2_0, c + 0);
+            Vector512.Store(c2_1, c + 8);
+            c += ldc;
+            Vector512.Store(c3_0, c + 0);
+            Vector512.Store(c3_1, c + 8);
+            c += ldc;
+            Vector512.Store(c4_0, c + 0);
+            Vector512.Store(c4_1, c + 8);
+            c += ldc;
+            Vector512.Store(c5_0, c + 0);
+            Vector512.Store(c5_1, c + 8);
+            c += ldc;
+            Vector512.Store(c6_0, c + 0);
+            Vector512.Store(c6_1, c + 8);
+            c += ldc;
+            Vector512.Store(c7_0, c + 0);
+            Vector512.Store(c7_1, c + 8);
+            c += ldc;
+            Vector512.Store(c8_0, c + 0);
+            Vector512.Store(c8_1, c + 8);
+            c += ldc;
+            Vector512.Store(c9_0, c + 0);
+            Vector512.Store(c9_1, c + 8);
+            c += ldc;
+            Vector512.Store(c10_0, c + 0);
+            Vector512.Store(c10_1, c + 8);
+            c += ldc;
+            Vector512.Store(c11_0, c + 0);
+            Vector512.Store(c11_1, c + 8);
+        }
+    }
+
+    /// <summary>6x16 tile of C (+)= A rows read in place (A(i,p) = a[i*lda + p]) times B panel [kc x 16] (row stride ldb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void F256R(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool add)
+    {
+        nint l1 = lda, l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> a0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector256<float> a1 = Vector256.Create(a[l1]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector256<float> a2 = Vector256.Create(a[l2]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector256<float> a3 = Vector256.Create(a[l3]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector256<float> a4 = Vector256.Create(a[l4]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector256<float> a5 = Vector256.Create(a[l5]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            a++;
+            b += ldb;
+        }
+        if (add)
+        {
+            Vector256.Store(Vector256.Load(c + 0) + c0_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c0_1, c + 8);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c1_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c1_1, c + 8);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c2_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c2_1, c + 8);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c3_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c3_1, c + 8);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c4_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c4_1, c + 8);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c5_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 8) + c5_1, c + 8);
+        }
+        else
+        {
+            Vector256.Store(c0_0, c + 0);
+            Vector256.Store(c0_1, c + 8);
+            c += ldc;
+            Vector256.Store(c1_0, c + 0);
+            Vector256.Store(c1_1, c + 8);
+            c += ldc;
+            Vector256.Store(c2_0, c + 0);
+            Vector256.Store(c2_1, c + 8);
+            c += ldc;
+            Vector256.Store(c3_0, c + 0);
+            Vector256.Store(c3_1, c + 8);
+            c += ldc;
+            Vector256.Store(c4_0, c + 0);
+            Vector256.Store(c4_1, c + 8);
+            c += ldc;
+            Vector256.Store(c5_0, c + 0);
+            Vector256.Store(c5_1, c + 8);
+        }
+    }
+
+    /// <summary>6x8 tile of C (+)= A rows read in place (A(i,p) = a[i*lda + p]) times B panel [kc x 8] (row stride ldb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void D256R(int kc, double* a, nint lda, double* b, nint ldb, double* c, nint ldc, bool add)
+    {
+        nint l1 = lda, l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda;
+        Vector256<double> c0_0 = default; Vector256<double> c0_1 = default;
+        Vector256<double> c1_0 = default; Vector256<double> c1_1 = default;
+        Vector256<double> c2_0 = default; Vector256<double> c2_1 = default;
+        Vector256<double> c3_0 = default; Vector256<double> c3_1 = default;
+        Vector256<double> c4_0 = default; Vector256<double> c4_1 = default;
+        Vector256<double> c5_0 = default; Vector256<double> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<double> b0 = Vector256.Load(b + 0);
+            Vector256<double> b1 = Vector256.Load(b + 4);
+            Vector256<double> a0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+            Vector256<double> a1 = Vector256.Create(a[l1]);
+            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+            Vector256<double> a2 = Vector256.Create(a[l2]);
+            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+            Vector256<double> a3 = Vector256.Create(a[l3]);
+            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+            Vector256<double> a4 = Vector256.Create(a[l4]);
+            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+            Vector256<double> a5 = Vector256.Create(a[l5]);
+            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+            a++;
+            b += ldb;
+        }
+        if (add)
+        {
+            Vector256.Store(Vector256.Load(c + 0) + c0_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c0_1, c + 4);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c1_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c1_1, c + 4);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c2_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c2_1, c + 4);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c3_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c3_1, c + 4);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c4_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c4_1, c + 4);
+            c += ldc;
+            Vector256.Store(Vector256.Load(c + 0) + c5_0, c + 0);
+            Vector256.Store(Vector256.Load(c + 4) + c5_1, c + 4);
+        }
+        else
+        {
+            Vector256.Store(c0_0, c + 0);
+            Vector256.Store(c0_1, c + 4);
+            c += ldc;
+            Vector256.Store(c1_0, c + 0);
+            Vector256.Store(c1_1, c + 4);
+            c += ldc;
+            Vector256.Store(c2_0, c + 0);
+            Vector256.Store(c2_1, c + 4);
+            c += ldc;
+            Vector256.Store(c3_0, c + 0);
+            Vector256.Store(c3_1, c + 4);
+            c += ldc;
+            Vector256.Store(c4_0, c + 0);
+            Vector256.Store(c4_1, c + 4);
+            c += ldc;
+            Vector256.Store(c5_0, c + 0);
+            Vector256.Store(c5_1, c + 4);
+        }
+    }
 }

@@ -1,0 +1,108 @@
+using NUnit.Framework;
+using VaeText.Core;
+using VaeText.Models;
+using VaeText.Training;
+
+namespace VaeText.Tests.Models;
+
+public class TextVaeTests
+{
+    private static readonly string[][] Topics =
+    {
+        new[] { "goal", "match", "team", "score", "league", "coach", "player", "season" },
+        new[] { "market", "stock", "price", "bank", "trade", "profit", "shares", "economy" },
+        new[] { "film", "actor", "movie", "scene", "director", "plot", "cinema", "role" },
+    };
+
+    internal static List<string> Corpus(int n = 60, int seed = 3)
+    {
+        var r = new Rng(seed);
+        var texts = new List<string>();
+        for (int d = 0; d < n; d++)
+        {
+            var t = Topics[d % 3];
+            var words = Enumerable.Range(0, 6 + r.NextInt(8)).Select(_ => r.NextDouble() < 0.85 ? t[r.NextInt(t.Length)] : Topics[r.NextInt(3)][r.NextInt(8)]);
+            texts.Add(string.Join(' ', words) + (d % 7 == 0 ? " The END!" : "."));
+        }
+        return texts;
+    }
+
+    private static TextVae TrainSmall() => TextVae.Train(Corpus(), new TextVaeOptions
+    {
+        Model = new BowVaeOptions { EncoderHiddenSizes = new[] { 12 }, LatentSize = 3, Seed = 2 },
+        Training = new VaeTrainingOptions { Epochs = 3, BatchSize = 16, AnnealingSteps = 10, MaxThreads = 1 },
+    });
+
+    [Test]
+    public void TrainEncodeTopWordsAndPriorForUnknownTexts()
+    {
+        var vae = TrainSmall();
+        Assert.That(vae.Vocabulary.Count, Is.EqualTo(26));
+        Assert.That(vae.TrainingResult!.Epochs.Count, Is.EqualTo(3));
+        var z = vae.Encode(new[] { "goal match team", "", "zzz qqq", "stock price" });
+        Assert.That(z.Length, Is.EqualTo(12));
+        Assert.That(z.AsSpan(3, 6).ToArray(), Is.All.EqualTo(0f), "empty and all-OOV texts get the prior mean");
+        Assert.That(z.AsSpan(0, 3).ToArray().Any(v => v != 0));
+        var d = vae.EncodeDetailed(new[] { "goal match team", "" });
+        Assert.That(d.Means.AsSpan(0, 3).ToArray(), Is.EqualTo(z.AsSpan(0, 3).ToArray()));
+        Assert.That(d.ReconstructionError[1], Is.EqualTo(0));
+        Assert.That(d.ReconstructionError[0], Is.GreaterThan(0));
+        var top = vae.TopWords(0, 4);
+        Assert.That(top.Count, Is.EqualTo(4));
+        Assert.That(top.All(w => vae.Vocabulary.Contains(w)));
+    }
+
+    [Test]
+    public void SaveLoadRoundTripAndCorruptionRejected()
+    {
+        var vae = TrainSmall();
+        var ms = new MemoryStream();
+        vae.Save(ms);
+        var bytes = ms.ToArray();
+        var loaded = TextVae.Load(new MemoryStream(bytes));
+        var texts = Corpus(20, 9);
+        Assert.That(loaded.Encode(texts), Is.EqualTo(vae.Encode(texts)));
+        Assert.That(loaded.TopWords(1, 5), Is.EqualTo(vae.TopWords(1, 5)));
+        Assert.That(loaded.EncodeDetailed(texts).ReconstructionError, Is.EqualTo(vae.EncodeDetailed(texts).ReconstructionError));
+
+        for (int k = 0; k < 16; k++)
+        {
+            int len = bytes.Length * k / 16;
+            var ex = Assert.Throws<InvalidDataException>(() => TextVae.Load(new MemoryStream(bytes, 0, len)), $"truncated to {len}");
+            Assert.That(ex!.Message, Is.Not.Empty);
+        }
+        var rng = new Rng(4);
+        for (int t = 0; t < 40; t++)
+        {
+            var copy = (byte[])bytes.Clone();
+            int pos = t < 24 ? t : rng.NextInt(copy.Length); // every header byte, then random payload bytes
+            copy[pos] ^= (byte)(1 << rng.NextInt(8));
+            Assert.Throws<InvalidDataException>(() => TextVae.Load(new MemoryStream(copy)), $"bit flip at byte {pos}");
+        }
+        Assert.That(Assert.Throws<InvalidDataException>(() => TextVae.Load(new MemoryStream("PK\u0003\u0004 not a model at all"u8.ToArray())))!.Message, Does.Contain("signature"));
+        var newer = (byte[])bytes.Clone();
+        BitConverter.GetBytes(99).CopyTo(newer, 8);
+        BitConverter.GetBytes(99).CopyTo(newer, 12);
+        Assert.That(Assert.Throws<InvalidDataException>(() => TextVae.Load(new MemoryStream(newer)))!.Message, Does.Contain("version 99"));
+    }
+
+    [Test]
+    public void FileSaveIsAtomicAndLoads()
+    {
+        var vae = TrainSmall();
+        var dir = Path.Combine(Path.GetTempPath(), "vaetext-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var path = Path.Combine(dir, "m.vae");
+            vae.Save(path);
+            vae.Save(path); // overwrite
+            Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EqualTo(new[] { "m.vae" }));
+            Assert.That(TextVae.Load(path).Encode(new[] { "film actor" }), Is.EqualTo(vae.Encode(new[] { "film actor" })));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void Crc32CheckValue() => Assert.That(PayloadCrc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
+}
