@@ -119,7 +119,7 @@ internal static class GemmBench
     private static double PeakPerCore()
     {
         double best = 0;
-        for (int rep = 0; rep < 5; rep++)
+        for (int rep = 0; rep < 25; rep++)
         {
             const int iters = 2_000_000;
             long t0 = Stopwatch.GetTimestamp();

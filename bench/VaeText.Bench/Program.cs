@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -19,13 +19,14 @@ public static class Program
             "sdca" => SdcaBench.Run(rest),
             "gemm" => GemmBench.Run(rest),
             "feature-table" => FeatureTableBench.Run(rest),
+            "stream" => StreamBench.Run(rest),
             _ => Usage(args[0]),
         };
     }
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm or feature-table");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table or stream");
         return 2;
     }
 }

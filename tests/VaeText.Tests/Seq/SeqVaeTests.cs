@@ -95,7 +95,8 @@ public class SeqVaeTests
         Assert.That(last, Is.LessThan(first * 0.9), "reconstruction improves");
         Assert.That(lastKl, Is.GreaterThan(0.05), "KL stays above zero");
         var means = model.Encode(seqs, 1);
-        int active = ActiveUnits(means, seqs.Length, 4);
+        int active = SeqVaeTraining.ActiveUnits(means, seqs.Length, 4);
+        Assert.That(active, Is.EqualTo(ActiveUnits(means, seqs.Length, 4)));
         Assert.That(active, Is.GreaterThan(0), "some latent units carry information");
         // The two topics land apart: mean distance between topics beats mean distance within topics.
         double Dist(int a, int b) { double s = 0; for (int j = 0; j < 4; j++) s += Math.Pow(means[a * 4 + j] - means[b * 4 + j], 2); return Math.Sqrt(s); }
@@ -116,6 +117,19 @@ public class SeqVaeTests
             if (s2 / n - (s / n) * (s / n) > 0.01) active++;
         }
         return active;
+    }
+
+    [Test]
+    public void TrainsThroughTheEngineTrainer()
+    {
+        var (seqs, bow, vocab) = Prepare(Corpus);
+        var model = new SeqVae(Small(SeqEncoderKind.Lstm, vocab.Count), bow);
+        var before = model.GetParameters();
+        var trainer = new VaeText.Training.VaeTrainer(new VaeText.Training.VaeTrainingOptions { Epochs = 2, BatchSize = 6, Seed = 3 });
+        var result = trainer.Train(model, seqs, bow);
+        Assert.That(result, Is.Not.Null);
+        Assert.That(model.GetParameters(), Is.Not.EqualTo(before));
+        Assert.Throws<ArgumentException>(() => trainer.Train(model, seqs[..3], bow));
     }
 
     [TestCase(SeqEncoderKind.Lstm)]
