@@ -171,6 +171,9 @@ internal sealed class LibraryBackend : IExperimentBackend
             var options = new SdcaOptions { Seed = seed };
             if (features is Sparse sp)
             {
+                // TF-IDF rows have unit norm spread over many columns: the trainer's default λ = 1/rows
+                // over-regularises small labelled sets (a 200-document SMS set collapsed to the majority class).
+                options.L2Regularization = (float)(0.1 / Math.Max(1, rowArr.Length));
                 var x = sp.Matrix.SelectRows(rowArr);
                 return classCount == 2
                     ? new Fitted(SdcaTrainer.TrainBinary(x, labels.Select(y => y == 1).ToArray(), options).Model, 2)
