@@ -102,6 +102,9 @@ internal sealed class LibraryBackend : IExperimentBackend
             MaxThreads = Threads,
             // Small corpora: smaller batches so that the model takes enough steps; anneal over about five epochs.
             BatchSize = Math.Clamp(train.Count / 20, 16, VaeTrainingOptions.Defaults.BatchSize),
+            CheckpointDirectory = settings.CheckpointDirectory,
+            CheckpointEveryBatches = settings.CheckpointEveryBatches,
+            Resume = settings.Resume,
         };
         int stepsPerEpoch = (train.Count + trainingOptions.BatchSize - 1) / trainingOptions.BatchSize;
         trainingOptions.AnnealingSteps = Math.Clamp(5 * stepsPerEpoch, 1, VaeTrainingOptions.Defaults.AnnealingSteps);

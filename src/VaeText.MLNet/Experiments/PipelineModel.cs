@@ -210,18 +210,16 @@ internal sealed class PipelineModel
 
     private static void Entry(ZipArchive zip, string name, Action<Stream> write)
     {
-        using var s = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        var e = zip.CreateEntry(name, CompressionLevel.Fastest);
+        e.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero); // deterministic bytes
+        using var s = e.Open();
         write(s);
     }
 
     private static byte[] Read(ZipArchive zip, string name)
     {
         var e = zip.GetEntry(name) ?? throw new InvalidDataException($"entry '{name}' is missing");
-        if (e.Length > 2L << 30) throw new InvalidDataException($"entry '{name}' is too large");
-        using var s = e.Open();
-        using var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
+        return IO.ModelZip.ReadBounded(e, IO.ModelZip.MaxEntryBytes);
     }
 
     private static void WriteFloats(Stream s, float[] values)

@@ -85,6 +85,14 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int? Seed { get; set; }
         /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
         public int MaxThreads { get; set; } = 1;
+        /// <summary>Folder for VAE training checkpoints (null = none); see <see cref="VaeTrainingOptions.CheckpointDirectory"/>.</summary>
+        public string? CheckpointDirectory { get; set; }
+        /// <summary>Also checkpoint every this many optimisation steps (0 = at epoch ends and on cancellation only).</summary>
+        public int CheckpointEveryBatches { get; set; }
+        /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
+        public bool Resume { get; set; }
+        /// <summary>Checked between VAE training batches (a checkpoint is written first when a folder is set).</summary>
+        public CancellationToken CancellationToken { get; set; }
     }
 
     private readonly Options _o;
@@ -138,8 +146,9 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         {
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
+            CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
         });
-        trainer.Train(model, counts);
+        trainer.Train(model, counts, null, null, _o.CancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
     }
 }
