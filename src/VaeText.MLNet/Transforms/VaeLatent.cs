@@ -81,6 +81,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int MinDocumentFrequency { get; set; } = Defaults.MinDocumentFrequency;
         /// <summary>Maximum document fraction.</summary>
         public double MaxDocumentFrequency { get; set; } = Defaults.MaxDocumentFrequency;
+        /// <summary>Words left out of the VAE's vocabulary (e.g. <see cref="VaeText.Text.StopWords.English"/>); null keeps all.</summary>
+        public IReadOnlySet<string>? StopWords { get; set; }
         /// <summary>Seed; null draws one from the context.</summary>
         public int? Seed { get; set; }
         /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
@@ -116,7 +118,10 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
     }
 
     /// <inheritdoc/>
-    public VaeLatentTransformer Fit(IDataView input)
+    public VaeLatentTransformer Fit(IDataView input) => Fit(input, null, null, CancellationToken.None);
+
+    /// <summary>Fit with per-epoch and per-batch progress and cancellation (checked between batches).</summary>
+    internal VaeLatentTransformer Fit(IDataView input, IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
@@ -130,7 +135,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         }
         if (texts.Count == 0) throw new InvalidOperationException($"column '{_input}' has no rows to train the VAE on");
         var tok = new TokenizerOptions();
-        var vocabOptions = new VocabularyOptions { MaxSize = _o.MaxVocabularySize, MinDocumentFrequency = _o.MinDocumentFrequency, MaxDocumentFrequency = _o.MaxDocumentFrequency };
+        var vocabOptions = new VocabularyOptions { MaxSize = _o.MaxVocabularySize, MinDocumentFrequency = _o.MinDocumentFrequency, MaxDocumentFrequency = _o.MaxDocumentFrequency, StopWords = _o.StopWords };
         BagOfWords.Fit(texts, tok, vocabOptions, out var vocab, out var counts, maxThreads: _o.MaxThreads);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
         var model = new BowVae(modelOptions, counts);
@@ -139,7 +144,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
         });
-        trainer.Train(model, counts);
+        cancellationToken.ThrowIfCancellationRequested();
+        trainer.Train(model, counts, progress, onBatch, cancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
     }
 }
@@ -170,6 +176,20 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
     public int LatentSize => _model.LatentSize;
     /// <summary>The VAE's vocabulary size.</summary>
     public int VocabularySize => _vocab.Count;
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName => _input;
+
+    /// <summary>The latent-mean column written.</summary>
+    public string OutputColumnName => _output;
+
+    /// <summary>The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return Enumerable.Range(0, _model.LatentSize)
+            .Select(d => (IReadOnlyList<string>)_model.TopWordIds(d, count).Select(id => _vocab[id]).ToList()).ToList();
+    }
 
     /// <summary>Encodes texts in one batch into row-major latent means [texts.Count, LatentSize].</summary>
     public float[] EncodeMeans(IReadOnlyList<string> texts, int maxThreads = 1)
