@@ -85,6 +85,36 @@ public sealed class SeqVae
         return means;
     }
 
+    /// <summary>Per-thread buffers for encoding one document at a time (a pipeline cursor holds one).</summary>
+    internal sealed class Session
+    {
+        public Session(SeqVae model)
+        {
+            Workspace = model.Network.CreateWorkspace(1, false, 1);
+        }
+        public readonly VaeWorkspace<float> Workspace;
+        public readonly int[][] Docs = new int[1][];
+        public readonly int[] Row = [0];
+        public readonly double[] Recon = new double[1], Kl = new double[1];
+    }
+
+    internal Session CreateSession() => new(this);
+
+    /// <summary>Posterior mean and clamped log-variance of one token-id document.</summary>
+    internal void EncodeOne(int[] ids, Session s, Span<float> mean, Span<float> logVar)
+    {
+        s.Docs[0] = ids;
+        Network.Encode(new TokenBatch(s.Docs, s.Row), mean, logVar, s.Workspace);
+    }
+
+    /// <summary>Reconstruction error at z = μ plus KL of one document (<paramref name="counts"/>: its one-row bag of words).</summary>
+    internal double NegativeElboAtMean(CsrMatrix counts, int[] ids, ReadOnlySpan<float> mean, ReadOnlySpan<float> logVar, Session s)
+    {
+        _ = ids;
+        Network.Head.Evaluate(new CsrBatch(counts, s.Row), mean, logVar, s.Workspace, s.Recon, s.Kl);
+        return s.Recon[0] + s.Kl[0];
+    }
+
     /// <summary>A copy of all parameters (the flat store).</summary>
     public float[] GetParameters() => (float[])Network.Store.Values.Clone();
 
