@@ -217,7 +217,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
         };
-        if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions);
+        if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
         var model = new BowVae(modelOptions, counts);
         var trainer = new VaeTrainer(new VaeTrainingOptions
@@ -230,7 +230,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
     }
 
-    private VaeLatentTransformer FitSequence(List<string> texts, TokenizerOptions tok, Vocabulary vocab, CsrMatrix counts, VaeTrainingOptions training)
+    private VaeLatentTransformer FitSequence(List<string> texts, TokenizerOptions tok, Vocabulary vocab, CsrMatrix counts, VaeTrainingOptions training,
+        IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken cancellationToken)
     {
         var modelOptions = new SeqVaeOptions
         {
@@ -242,7 +243,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         };
         var model = new SeqVae(modelOptions, counts);
         var ids = SeqTokens.EncodeAll(texts, new Tokenizer(tok), vocab, _o.MaxSequenceLength);
-        new VaeTrainer(training).Train(model, ids, counts);
+        cancellationToken.ThrowIfCancellationRequested();
+        new VaeTrainer(training).Train(model, ids, counts, progress, onBatch, cancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
     }
 }
@@ -310,8 +312,20 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
     public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return Enumerable.Range(0, _model.LatentSize)
-            .Select(d => (IReadOnlyList<string>)_model.TopWordIds(d, count).Select(id => _vocab[id]).ToList()).ToList();
+        // Both model kinds end in the same bag-of-words decoder: weight [VocabularySize, LatentSize].
+        var w = _model is not null ? _model.Network.Store.Value(_model.Network.Head.Decoder.Weight).ToArray()
+                                   : _seq!.Network.Store.Value(_seq.Network.Head.Decoder.Weight).ToArray();
+        int l = LatentSize, v = _vocab.Count;
+        var result = new List<IReadOnlyList<string>>(l);
+        for (int d = 0; d < l; d++)
+        {
+            var ids = Enumerable.Range(0, v).ToArray();
+            var keys = new float[v];
+            for (int i = 0; i < v; i++) keys[i] = w[i * l + d];
+            Array.Sort(ids, (a, b) => { int c = keys[b].CompareTo(keys[a]); return c != 0 ? c : a.CompareTo(b); });
+            result.Add(ids.Take(count).Select(id => _vocab[id]).ToList());
+        }
+        return result;
     }
 
     /// <summary>Encodes texts in one batch into row-major latent means [texts.Count, LatentSize].</summary>
