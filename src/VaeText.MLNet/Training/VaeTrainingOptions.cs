@@ -58,6 +58,13 @@ public sealed class VaeTrainingOptions
     public int Seed { get; set; } = Defaults.Seed;
     /// <summary>Worker threads (0 = all cores). Same seed and thread count give bit-identical parameters.</summary>
     public int MaxThreads { get; set; }
+    /// <summary>
+    /// After each epoch, encode the training documents and report the number of active latent units
+    /// (<see cref="VaeEpochReport.ActiveUnits"/>); costs one encoding pass per epoch. Off by default.
+    /// </summary>
+    public bool TrackActiveUnits { get; set; }
+    /// <summary>A latent unit is active when the variance of its posterior mean across documents exceeds this (&gt; 0; default 0.01).</summary>
+    public double ActiveUnitThreshold { get; set; } = 0.01;
 
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (the message names it and its value).</exception>
@@ -76,6 +83,7 @@ public sealed class VaeTrainingOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1)");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be non-negative");
         if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "GradientClipNorm must be a non-negative finite number (0 = off)");
+        if (!(ActiveUnitThreshold > 0) || !double.IsFinite(ActiveUnitThreshold)) throw new ArgumentOutOfRangeException(nameof(ActiveUnitThreshold), ActiveUnitThreshold, "ActiveUnitThreshold must be a positive finite number");
         if (MaxThreads < 0) throw new ArgumentOutOfRangeException(nameof(MaxThreads), MaxThreads, "MaxThreads must be non-negative (0 = all cores)");
     }
 
