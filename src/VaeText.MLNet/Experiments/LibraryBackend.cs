@@ -1,41 +1,75 @@
 using VaeText.Data;
-using VaeText.Models;
+using VaeText.IO;
 using VaeText.Tensors;
 using VaeText.Text;
+using VaeText.Trainers;
 using VaeText.Trainers.FastTree;
 using VaeText.Trainers.Sdca;
 using VaeText.Training;
+using VaeText.Transforms;
 
 namespace VaeText.Experiments;
 
 /// <summary>
-/// The library's components behind a comparison run: <see cref="LabeledTextCorpus"/> loading; word 1–2-gram
-/// TF-IDF (log(1+tf)·idf, rows L2-normalised); the bag-of-words VAE (<see cref="BowVae"/> + <see cref="VaeTrainer"/>,
-/// English stop words removed from its vocabulary) whose latent means are standardised with training statistics;
-/// SDCA (logistic / maximum entropy) and GBDT (FastTree) trainers.
+/// The library's pipeline components behind a comparison run and <c>vaetext train</c>: <see cref="LabeledTextCorpus"/>
+/// loading; <see cref="TextFeaturizingEstimator"/> with <see cref="NgramOptions"/> (word 1–2-gram TF-IDF with sublinear
+/// TF and smooth IDF, rows L2-normalised); <see cref="VaeLatentEstimator"/> (the bag-of-words VAE, English stop words
+/// removed from its vocabulary) whose latent means are standardised with training statistics
+/// (<see cref="NormalizingTransformer"/>); SDCA (logistic / maximum entropy) and FastTree trainers. Features are
+/// computed in bulk from the fitted transformers for speed; <see cref="BuildModel"/> assembles the same transformers
+/// and the classifier into a pipeline model that <c>VaeTextContext.Model.Load</c> reads.
 /// </summary>
 internal sealed class LibraryBackend : IExperimentBackend
 {
     /// <summary>Largest n-gram vocabulary.</summary>
-    public int NgramVocabulary { get; init; } = 50_000;
+    public int NgramVocabulary { get; init; } = 200_000;
     /// <summary>Largest VAE vocabulary.</summary>
     public int VaeVocabulary { get; init; } = 20_000;
     /// <summary>Most sparse columns given to tree trainers.</summary>
     public const int MaxTreeColumns = 1000;
     /// <summary>Threads (0 = all processors).</summary>
     public int Threads { get; init; }
+    /// <summary>Text column name used in saved models.</summary>
+    public string TextColumn { get; init; } = "text";
+    /// <summary>Label column name used in saved models.</summary>
+    public string LabelColumn { get; init; } = "label";
+    /// <summary>Encoder of the VAE.</summary>
+    public VaeLatentEstimator.EncoderKind Encoder { get; init; } = VaeLatentEstimator.EncoderKind.BagOfWords;
+    /// <summary>Called after every VAE optimisation step (live progress), or null.</summary>
+    public Action<VaeBatchReport>? OnVaeBatch { get; init; }
 
-    internal sealed class Sparse(CsrMatrix m, NgramFeaturizer? ngrams, VaeFeaturizer? vae) : IFeatureTable
+    /// <summary>Column names inside saved pipelines.</summary>
+    internal const string NgramColumn = "NgramFeatures", LatentColumn = "Latent", LatentFeaturesColumn = "LatentFeatures",
+        FeaturesColumn = "Features", TreeFeaturesColumn = "TreeFeatures";
+
+    /// <summary>The n-gram settings of the comparison (the TF-IDF anchor's: word 1–2-grams, sublinear TF, smooth IDF, L2).</summary>
+    public TextFeaturizingEstimator.Options NgramOptions(int documents) => new()
+    {
+        WordTokenizer = TextFeaturizingEstimator.WordTokenizerKind.Unicode,
+        WordNgramLength = 2,
+        CharNgramLength = 0,
+        Weighting = TextFeaturizingEstimator.WeightingCriteria.TfIdf,
+        SublinearTf = true,
+        SmoothIdf = true,
+        Norm = TextFeaturizingEstimator.NormFunction.L2,
+        MaximumWordNgrams = NgramVocabulary,
+        MinimumDocumentFrequency = documents >= 2000 ? 2 : 1,
+    };
+
+    /// <summary>The standardised latent block of a pipeline: (mean − Offset) · Scale, where Scale = Weight / σ.</summary>
+    internal sealed record LatentPart(VaeLatentTransformer Vae, float[] Offset, float[] Scale, float Weight);
+
+    internal sealed class Sparse(CsrMatrix m, TextFeaturizingTransformer? ngrams, LatentPart? latent) : IFeatureTable
     {
         public CsrMatrix Matrix { get; } = m;
-        public NgramFeaturizer? Ngrams { get; } = ngrams;
-        public VaeFeaturizer? Vae { get; } = vae;
+        public TextFeaturizingTransformer? Ngrams { get; } = ngrams;
+        public LatentPart? Latent { get; } = latent;
         public int Rows => Matrix.Rows;
     }
 
-    internal sealed class Dense(float[] values, int rows, int cols, VaeFeaturizer? vae) : IFeatureTable
+    internal sealed class Dense(float[] values, int rows, int cols, LatentPart latent) : IFeatureTable
     {
-        public VaeFeaturizer? Vae { get; } = vae;
+        public LatentPart Latent { get; } = latent;
         public float[] Values { get; } = values;
         public int Columns { get; } = cols;
         public int Rows { get; } = rows;
@@ -51,8 +85,7 @@ internal sealed class LibraryBackend : IExperimentBackend
 
     private sealed class TrainedVae : ITrainedVae
     {
-        public required BowVae Model { get; init; }
-        public required Vocabulary Vocabulary { get; init; }
+        public required VaeLatentTransformer Transformer { get; init; }
         public required Dense TrainTable { get; init; }
         public Dense? TestTable { get; init; }
         public required float[] EvalMeansRaw { get; init; }
@@ -61,13 +94,11 @@ internal sealed class LibraryBackend : IExperimentBackend
 
         public IReadOnlyList<float[]> EvaluationMeans(IReadOnlyList<int> rows)
         {
-            int l = Model.LatentSize;
+            int l = Transformer.LatentSize;
             return rows.Select(r => EvalMeansRaw.AsSpan(r * l, l).ToArray()).ToList();
         }
 
-        public IReadOnlyList<IReadOnlyList<string>> TopWords(int count) =>
-            Enumerable.Range(0, Model.LatentSize)
-                .Select(d => (IReadOnlyList<string>)Model.TopWordIds(d, count).Select(id => Vocabulary[id]).ToList()).ToList();
+        public IReadOnlyList<IReadOnlyList<string>> TopWords(int count) => Transformer.TopWords(count);
     }
 
     /// <inheritdoc/>
@@ -80,48 +111,80 @@ internal sealed class LibraryBackend : IExperimentBackend
     /// <inheritdoc/>
     public (IFeatureTable Train, IFeatureTable? Test) FitNgrams(IReadOnlyList<string> train, IReadOnlyList<string>? test, CancellationToken ct)
     {
-        var f = NgramFeaturizer.Fit(train, NgramVocabulary, Threads);
+        var estimator = new TextFeaturizingEstimator(NgramColumn, TextColumn, NgramOptions(train.Count));
+        var f = estimator.Fit(new TextTable((TextColumn, train)));
         ct.ThrowIfCancellationRequested();
-        var trainTable = new Sparse(f.Transform(train), f, null);
+        var trainTable = new Sparse(f.Featurize(train, Threads), f, null);
         ct.ThrowIfCancellationRequested();
-        return (trainTable, test is null ? null : new Sparse(f.Transform(test), f, null));
+        return (trainTable, test is null ? null : new Sparse(f.Featurize(test, Threads), f, null));
+    }
+
+    /// <summary>The VAE settings of a comparison run for a corpus of <paramref name="documents"/> texts.</summary>
+    internal VaeLatentEstimator.Options VaeOptions(int documents, VaeSettings settings, int seed)
+    {
+        // Small corpora: smaller batches so that the model takes enough steps; anneal over about five epochs.
+        int batch = Math.Clamp(documents / 20, 16, VaeTrainingOptions.Defaults.BatchSize);
+        int stepsPerEpoch = (documents + batch - 1) / batch;
+        return new VaeLatentEstimator.Options
+        {
+            OutputColumnName = LatentColumn,
+            InputColumnName = TextColumn,
+            Encoder = Encoder,
+            LatentSize = settings.Latent,
+            EncoderHiddenSizes = Models.BowVaeOptions.Defaults.EncoderHiddenSizes,
+            Epochs = settings.Epochs,
+            BatchSize = batch,
+            LearningRate = VaeTrainingOptions.Defaults.LearningRate,
+            Annealing = VaeTrainingOptions.Defaults.Annealing,
+            AnnealingSteps = Math.Clamp(5 * stepsPerEpoch, 1, VaeTrainingOptions.Defaults.AnnealingSteps),
+            MaxVocabularySize = VaeVocabulary,
+            MinDocumentFrequency = documents >= 2000 ? 3 : 1,
+            MaxDocumentFrequency = 0.5,
+            StopWords = StopWords.English,
+            Seed = seed,
+            MaxThreads = Threads,
+            CheckpointDirectory = settings.CheckpointDirectory,
+            CheckpointEveryBatches = settings.CheckpointEveryBatches,
+            Resume = settings.Resume,
+        };
     }
 
     /// <inheritdoc/>
     public ITrainedVae TrainVae(IReadOnlyList<string> train, IReadOnlyList<string>? test, VaeSettings settings, int seed,
         IProgress<VaeEpochPoint>? progress, CancellationToken ct)
     {
-        var vocabOptions = new VocabularyOptions { MaxSize = VaeVocabulary, StopWords = StopWords.English, MinDocumentFrequency = train.Count >= 2000 ? 3 : 1, MaxDocumentFrequency = 0.5 };
-        BagOfWords.Fit(train, null, vocabOptions, out var vocab, out var counts, Threads);
-        ct.ThrowIfCancellationRequested();
-        var model = new BowVae(new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = settings.Latent, Seed = seed }, counts);
-        var trainingOptions = new VaeTrainingOptions
-        {
-            Epochs = settings.Epochs,
-            Seed = seed,
-            MaxThreads = Threads,
-            // Small corpora: smaller batches so that the model takes enough steps; anneal over about five epochs.
-            BatchSize = Math.Clamp(train.Count / 20, 16, VaeTrainingOptions.Defaults.BatchSize),
-            CheckpointDirectory = settings.CheckpointDirectory,
-            CheckpointEveryBatches = settings.CheckpointEveryBatches,
-            Resume = settings.Resume,
-        };
-        int stepsPerEpoch = (train.Count + trainingOptions.BatchSize - 1) / trainingOptions.BatchSize;
-        trainingOptions.AnnealingSteps = Math.Clamp(5 * stepsPerEpoch, 1, VaeTrainingOptions.Defaults.AnnealingSteps);
+        var estimator = new VaeLatentEstimator(VaeOptions(train.Count, settings, seed), seed);
         var epochProgress = progress is null ? null : new Relay(progress);
-        new VaeTrainer(trainingOptions).Train(model, counts, epochProgress, null, ct);
+        var vae = estimator.Fit(new TextTable((TextColumn, train)), epochProgress, OnVaeBatch, ct);
         ct.ThrowIfCancellationRequested();
-        var vf = VaeFeaturizer.Create(model, vocab, counts, Threads);
-        var trainMeans = model.Encode(counts, Threads);
-        float[]? testMeans = test is null ? null : vf.RawMeans(test);
+        int l = vae.LatentSize, n = train.Count;
+        var trainMeans = vae.EncodeMeans(train, Threads);
+        var mean = new double[l];
+        var sd = new double[l];
+        for (int i = 0; i < n; i++) for (int d = 0; d < l; d++) mean[d] += trainMeans[i * l + d];
+        for (int d = 0; d < l; d++) mean[d] /= Math.Max(1, n);
+        for (int i = 0; i < n; i++) for (int d = 0; d < l; d++) { double c = trainMeans[i * l + d] - mean[d]; sd[d] += c * c; }
+        var offset = mean.Select(x => (float)x).ToArray();
+        var scale = new float[l];
+        for (int d = 0; d < l; d++) { double s = Math.Sqrt(sd[d] / Math.Max(1, n - 1)); scale[d] = s > 1e-8 ? (float)(1 / s) : 1f; }
+        var part = new LatentPart(vae, offset, scale, 1f);
+        float[]? testMeans = test is null ? null : vae.EncodeMeans(test, Threads);
         return new TrainedVae
         {
-            Model = model,
-            Vocabulary = vocab,
-            TrainTable = new Dense(vf.Standardize(trainMeans), train.Count, settings.Latent, vf),
-            TestTable = testMeans is null ? null : new Dense(vf.Standardize(testMeans), test!.Count, settings.Latent, vf),
+            Transformer = vae,
+            TrainTable = new Dense(Standardize(trainMeans, part), n, l, part),
+            TestTable = testMeans is null ? null : new Dense(Standardize(testMeans, part), test!.Count, l, part),
             EvalMeansRaw = testMeans ?? trainMeans,
         };
+    }
+
+    /// <summary>(raw − offset) · scale per slot, exactly as the pipeline's <see cref="NormalizingTransformer"/> computes it.</summary>
+    private static float[] Standardize(float[] raw, LatentPart p)
+    {
+        int l = p.Offset.Length;
+        var z = new float[raw.Length];
+        for (int i = 0; i < raw.Length; i++) z[i] = (raw[i] - p.Offset[i % l]) * p.Scale[i % l];
+        return z;
     }
 
     private sealed class Relay(IProgress<VaeEpochPoint> target) : IProgress<VaeEpochReport>
@@ -129,38 +192,33 @@ internal sealed class LibraryBackend : IExperimentBackend
         public void Report(VaeEpochReport r) => target.Report(new VaeEpochPoint(r.Epoch, r.Reconstruction, r.Kl, r.Seconds));
     }
 
+    /// <summary>
+    /// Weight of the standardised latent block next to L2-normalised n-grams: 1/√latent, so that the block's
+    /// expected squared norm is 1 like the TF-IDF row's (unweighted, 64 standardised columns dominate the linear model).
+    /// </summary>
+    internal static float LatentWeightInBoth(int latent) => (float)(1 / Math.Sqrt(latent));
+
     /// <inheritdoc/>
     public IFeatureTable Concatenate(IFeatureTable left, IFeatureTable right)
     {
-        var a = ToCsr(left);
-        var b = ToCsr(right);
-        if (a.Rows != b.Rows) throw new ArgumentException($"Cannot concatenate {a.Rows} rows with {b.Rows} rows.");
+        var ng = (Sparse)left;
+        var lat = (Dense)right;
+        var a = ng.Matrix;
+        if (a.Rows != lat.Rows) throw new ArgumentException($"Cannot concatenate {a.Rows} rows with {lat.Rows} rows.");
+        float w = LatentWeightInBoth(lat.Columns);
+        var part = lat.Latent with { Scale = lat.Latent.Scale.Select(s => s * w).ToArray(), Weight = w };
+        int l = lat.Columns;
         var rowPtr = new int[a.Rows + 1];
-        var idx = new int[a.NonZeros + b.NonZeros];
+        var idx = new int[a.NonZeros + (long)a.Rows * l > int.MaxValue ? throw new InvalidOperationException("feature table too large") : a.NonZeros + a.Rows * l];
         var val = new float[idx.Length];
         int k = 0;
         for (int r = 0; r < a.Rows; r++)
         {
             for (int p = a.RowPtr[r]; p < a.RowPtr[r + 1]; p++) { idx[k] = a.Indices[p]; val[k++] = a.Values[p]; }
-            for (int p = b.RowPtr[r]; p < b.RowPtr[r + 1]; p++) { idx[k] = a.Columns + b.Indices[p]; val[k++] = b.Values[p]; }
+            for (int c = 0; c < l; c++) { idx[k] = a.Columns + c; val[k++] = lat.Values[r * l + c] * w; }
             rowPtr[r + 1] = k;
         }
-        return new Sparse(new CsrMatrix(a.Rows, a.Columns + b.Columns, rowPtr, idx, val),
-            (left as Sparse)?.Ngrams, (right as Dense)?.Vae ?? (right as Sparse)?.Vae);
-    }
-
-    internal static CsrMatrix ToCsr(IFeatureTable t)
-    {
-        if (t is Sparse s) return s.Matrix;
-        var d = (Dense)t;
-        var rowPtr = new int[d.Rows + 1];
-        var idx = new int[d.Values.Length];
-        for (int r = 0; r < d.Rows; r++)
-        {
-            rowPtr[r + 1] = (r + 1) * d.Columns;
-            for (int c = 0; c < d.Columns; c++) idx[r * d.Columns + c] = c;
-        }
-        return new CsrMatrix(d.Rows, d.Columns, rowPtr, idx, (float[])d.Values.Clone());
+        return new Sparse(new CsrMatrix(a.Rows, a.Columns + l, rowPtr, idx, val), ng.Ngrams, part);
     }
 
     /// <inheritdoc/>
@@ -324,19 +382,60 @@ internal sealed class LibraryBackend : IExperimentBackend
     }
 
     /// <inheritdoc/>
-    public void SaveModel(string path, CandidateSpec spec, IFeatureTable trainFeatures, IFittedClassifier model, IReadOnlyList<string> classes) =>
-        SaveModel(path, spec, trainFeatures, model, classes, "label", "text");
-
-    /// <summary>Saves a pipeline model zip with the given column names.</summary>
-    internal static void SaveModel(string path, CandidateSpec spec, IFeatureTable trainFeatures, IFittedClassifier model, IReadOnlyList<string> classes,
-        string labelColumn, string textColumn)
+    public void SaveModel(string path, CandidateSpec spec, IFeatureTable trainFeatures, IFittedClassifier model, IReadOnlyList<string> classes)
     {
-        var (ngrams, vae) = trainFeatures switch
+        var (chain, schema) = BuildModel(trainFeatures, model, classes);
+        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        ModelZip.Save(chain, schema, fs);
+        fs.Flush(true);
+    }
+
+    /// <summary>
+    /// The fitted pipeline of a candidate, as one transformer chain over the input columns [label, text] (both Text):
+    /// FeaturizeText → NgramFeatures and/or VaeLatent → Latent → NormalizeMeanVariance → LatentFeatures;
+    /// Concatenate → Features; (trees on n-grams: the selected slots → TreeFeatures); the classifier → Score (class
+    /// probabilities, slot names = classes) and PredictedLabel (key); MapKeyToValue → PredictedLabel (the class name).
+    /// </summary>
+    internal (ITransformer Model, DataViewSchema InputSchema) BuildModel(IFeatureTable trainFeatures, IFittedClassifier model, IReadOnlyList<string> classes)
+    {
+        var f = (Fitted)model;
+        var (ngrams, latent) = trainFeatures switch
         {
-            Sparse s => (s.Ngrams, s.Vae),
-            Dense d => ((NgramFeaturizer?)null, d.Vae),
+            Sparse s => (s.Ngrams, s.Latent),
+            Dense d => ((TextFeaturizingTransformer?)null, d.Latent),
             _ => throw new ArgumentException("Unknown feature table.", nameof(trainFeatures)),
         };
-        new PipelineModel(spec, ngrams, vae, (Fitted)model, classes.ToArray(), labelColumn, textColumn).Save(path);
+        var parts = new List<ITransformer>();
+        var inputs = new List<string>();
+        if (ngrams is not null) { parts.Add(ngrams); inputs.Add(ngrams.OutputColumnName); }
+        if (latent is not null)
+        {
+            parts.Add(latent.Vae);
+            parts.Add(new NormalizingTransformer(LatentFeaturesColumn, latent.Vae.OutputColumnName, latent.Offset, latent.Scale));
+            inputs.Add(LatentFeaturesColumn);
+        }
+        parts.Add(new ColumnConcatenatingTransformer(FeaturesColumn, inputs.ToArray()));
+        string featureColumn = FeaturesColumn;
+        int featureCount = trainFeatures is Sparse sp ? sp.Matrix.Columns : ((Dense)trainFeatures).Columns;
+        if (f.Columns is { } selected)
+        {
+            parts.Add(new SlotSelectingTransformer(TreeFeaturesColumn, FeaturesColumn, featureCount, selected));
+            featureColumn = TreeFeaturesColumn;
+        }
+        IMulticlassPredictor predictor = f.Model switch
+        {
+            LinearBinaryModel b => new BinaryAsMulticlassModel(new SdcaBinaryModel(b)),
+            LinearMulticlassModel m => new SdcaMulticlassModel(m),
+            GbdtModel g when g.Task == GbdtTask.BinaryClassification => new BinaryAsMulticlassModel(new FastTreeBinaryModel(g)),
+            GbdtModel g => new FastTreeMulticlassModel(g),
+            _ => throw new InvalidOperationException("Unknown classifier type."),
+        };
+        parts.Add(new MulticlassPredictionTransformer(predictor, featureColumn, classes));
+        parts.Add(new KeyToValueMappingTransformer("PredictedLabel", "PredictedLabel"));
+        var schema = new DataViewSchema.Builder()
+            .AddColumn(LabelColumn, TextDataViewType.Instance)
+            .AddColumn(TextColumn, TextDataViewType.Instance)
+            .ToSchema();
+        return (new TransformerChain<ITransformer>(parts.ToArray()), schema);
     }
 }

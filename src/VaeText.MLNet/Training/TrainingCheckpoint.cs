@@ -23,7 +23,7 @@ internal sealed class TrainingCheckpoint
     //     6 × uint64 shuffle RNG; 6 × uint64 noise RNG
     //     float64 best ELBO; int32 best epoch; int32 epochs since best; bool has best; [floats best parameters]
     //     float64 learning rate; int64 Adam step; floats m; floats v; floats parameters
-    //     int32 report count; per report 13 fields (see WriteReport)
+    //     int32 report count; per report 14 fields (see WriteReport; active units −1 = none)
     //   nothing after the payload.
     // ---------------------------------------------------------------------------------------------------------
 
@@ -117,6 +117,7 @@ internal sealed class TrainingCheckpoint
         w.Write(r.Epoch); w.Write(r.Steps); w.Write(r.Documents); w.Write(r.Reconstruction); w.Write(r.Kl); w.Write(r.Elbo);
         w.Write(r.Perplexity); w.Write(r.Beta); w.Write(r.Seconds);
         WriteOpt(w, r.ValidationReconstruction); WriteOpt(w, r.ValidationKl); WriteOpt(w, r.ValidationElbo); WriteOpt(w, r.ValidationPerplexity);
+        w.Write(r.ActiveUnits ?? -1);
     }
 
     private static void WriteOpt(BinaryWriter w, double? v) { w.Write(v.HasValue); w.Write(v ?? 0); }
@@ -208,7 +209,7 @@ internal sealed class TrainingCheckpoint
         for (int i = 0; i < nr; i++)
         {
             reports.Add(new VaeEpochReport(r.ReadInt32(), r.ReadInt64(), r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
-                r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), ReadOpt(r), ReadOpt(r), ReadOpt(r), ReadOpt(r)));
+                r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), ReadOpt(r), ReadOpt(r), ReadOpt(r), ReadOpt(r)) { ActiveUnits = ReadActive(r) });
         }
         if (Left() != 0) throw new InvalidDataException($"{Left()} unread trailing bytes");
         if (epoch < 1 || nextBatch < 0 || step < 0 || docs < 0 || adamStep < 0 || sinceBest < 0 || bestEpoch < 0)
@@ -223,6 +224,12 @@ internal sealed class TrainingCheckpoint
             BestElbo = bestElbo, BestEpoch = bestEpoch, SinceBest = sinceBest, Best = best, LearningRate = lr,
             Adam = new AdamState(adamStep, m, v), Parameters = p, Reports = reports,
         };
+    }
+
+    private static int? ReadActive(BinaryReader r)
+    {
+        int a = r.ReadInt32();
+        return a >= 0 ? a : null;
     }
 
     private static double? ReadOpt(BinaryReader r)

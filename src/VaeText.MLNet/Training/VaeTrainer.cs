@@ -196,7 +196,10 @@ public sealed class VaeTrainer
                 vRecon = r / nValid; vKl = k / nValid; vElbo = -(r + k) / nValid; vPpl = tok > 0 ? Math.Exp(r / tok) : double.NaN;
             }
             var report = new VaeEpochReport(epoch, step, docs, sRecon / docs, sKl / docs, -(sRecon + sKl) / docs,
-                sTok > 0 ? Math.Exp(sRecon / sTok) : double.NaN, beta, seconds, vRecon, vKl, vElbo, vPpl);
+                sTok > 0 ? Math.Exp(sRecon / sTok) : double.NaN, beta, seconds, vRecon, vKl, vElbo, vPpl)
+            {
+                ActiveUnits = o.TrackActiveUnits ? ActiveUnits(net, train, inputForRows, o.ActiveUnitThreshold) : null,
+            };
             reports.Add(report);
             progress?.Report(report);
 
@@ -253,6 +256,23 @@ public sealed class VaeTrainer
         return (h.Value, d);
     }
 
+    /// <summary>Active latent units over the given documents (variance of the posterior mean &gt; threshold).</summary>
+    internal static int ActiveUnits<TInput>(VaeNetwork<float, TInput> net, int[] rows, Func<ReadOnlyMemory<int>, TInput> inputForRows, double threshold)
+    {
+        const int chunk = 256;
+        int l = net.LatentSize;
+        int cap = Math.Min(chunk, rows.Length);
+        var ws = net.CreateWorkspace(cap, training: false);
+        var means = new float[(long)rows.Length * l];
+        var lv = new float[cap * l];
+        for (int s = 0; s < rows.Length; s += chunk)
+        {
+            int cnt = Math.Min(chunk, rows.Length - s);
+            net.Encode(inputForRows(rows.AsMemory(s, cnt)), means.AsSpan(s * l, cnt * l), lv.AsSpan(0, cnt * l), ws);
+        }
+        return Models.SeqVaeTraining.ActiveUnits(means, rows.Length, l, threshold);
+    }
+
     /// <summary>Σ reconstruction at z = μ, Σ KL and Σ tokens over the given documents.</summary>
     internal static (double Recon, double Kl, double Tokens) Evaluate<TInput>(VaeNetwork<float, TInput> net, CsrMatrix targets, int[] rows,
         Func<ReadOnlyMemory<int>, TInput> inputForRows, int threads)
@@ -270,9 +290,10 @@ public sealed class VaeTrainer
         {
             int cnt = Math.Min(chunk, rows.Length - s);
             var mem = rows.AsMemory(s, cnt);
-            net.Encode(inputForRows(mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws);
-            net.Head.Evaluate(new CsrBatch(targets, mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws, recon.AsSpan(0, cnt), kl.AsSpan(0, cnt));
-            for (int i = 0; i < cnt; i++) { r += recon[i]; k += kl[i]; tok += targets.RowSum(rows[s + i]); }
+            var input = inputForRows(mem);
+            net.Encode(input, mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws);
+            tok += net.Evaluate(input, new CsrBatch(targets, mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws, recon.AsSpan(0, cnt), kl.AsSpan(0, cnt));
+            for (int i = 0; i < cnt; i++) { r += recon[i]; k += kl[i]; }
         }
         _ = threads;
         return (r, k, tok);

@@ -58,6 +58,13 @@ public sealed class VaeTrainingOptions
     public int Seed { get; set; } = Defaults.Seed;
     /// <summary>Worker threads (0 = all cores). Same seed and thread count give bit-identical parameters.</summary>
     public int MaxThreads { get; set; }
+    /// <summary>
+    /// After each epoch, encode the training documents and report the number of active latent units
+    /// (<see cref="VaeEpochReport.ActiveUnits"/>); costs one encoding pass per epoch. Off by default.
+    /// </summary>
+    public bool TrackActiveUnits { get; set; }
+    /// <summary>A latent unit is active when the variance of its posterior mean across documents exceeds this (&gt; 0; default 0.01).</summary>
+    public double ActiveUnitThreshold { get; set; } = 0.01;
 
     /// <summary>
     /// Folder for training checkpoints (null = none). The trainer writes <c>vae-checkpoint.bin</c> there atomically at
@@ -94,6 +101,7 @@ public sealed class VaeTrainingOptions
         if (CheckpointEveryBatches < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), CheckpointEveryBatches, "CheckpointEveryBatches must be non-negative (0 = each epoch only)");
         if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory)) throw new ArgumentException("CheckpointDirectory must be null or a folder path", nameof(CheckpointDirectory));
         if (Resume && CheckpointDirectory is null) throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(Resume));
+        if (!(ActiveUnitThreshold > 0) || !double.IsFinite(ActiveUnitThreshold)) throw new ArgumentOutOfRangeException(nameof(ActiveUnitThreshold), ActiveUnitThreshold, "ActiveUnitThreshold must be a positive finite number");
         if (MaxThreads < 0) throw new ArgumentOutOfRangeException(nameof(MaxThreads), MaxThreads, "MaxThreads must be non-negative (0 = all cores)");
     }
 

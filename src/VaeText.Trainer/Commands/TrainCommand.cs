@@ -50,7 +50,7 @@ internal static class TrainCommand
             ctx.Progress($"• Fitting {spec.Name} on {texts.Texts.Count} documents", asJson);
             var view = new ComparisonView(ctx, asJson);
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var fitted = backend.Train(texts, lc, tc, spec, pr.GetValue(seed), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            var fitted = backend.Train(texts, lc, tc, spec, pr.GetValue(seed), new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
             ct.ThrowIfCancellationRequested();
             AtomicFileSet.WriteOne(outPath, fitted.Save);
             double seconds = sw.Elapsed.TotalSeconds;
