@@ -64,7 +64,8 @@ public class DataFormatException : Exception
             sb.Append("column ");
             if (columnName is not null)
             {
-                sb.Append('\'').Append(columnName).Append('\'');
+                // A column name can be huge (a file without line breaks): quote at most 60 characters of it.
+                sb.Append('\'').Append(columnName.Length <= 60 ? columnName : columnName[..60] + "…").Append('\'');
                 if (columnNumber is int n) sb.Append(" (field ").Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(')');
             }
             else
