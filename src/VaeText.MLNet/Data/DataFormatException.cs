@@ -7,7 +7,7 @@ namespace VaeText.Data;
 /// file, the 1-based line and the column when they are known, e.g.
 /// <c>train.tsv, line 17, column 'text' (field 2): expected 2 fields but found 3</c>.
 /// </summary>
-public class DataFormatException : Exception
+public class DataFormatException : FormatException
 {
     /// <summary>The file that holds the problem, or <c>null</c> when it does not come from a file.</summary>
     public string? FilePath { get; }
