@@ -208,6 +208,26 @@ internal sealed class LstmTextDecoder<T> : IVaeDecoder<T, TokenBatch> where T : 
         for (int s = 0; s < b; s++) dzs.Slice(s * l, l).CopyTo(dz.Slice(ws.Order[s] * l, l));
     }
 
+    /// <summary>Log-probabilities of the first token's classes given z [LatentSize].</summary>
+    public T[] FirstStepLogProbabilities(ReadOnlySpan<T> z)
+    {
+        int h = HiddenSize;
+        var hs = new T[h]; var cs = new T[h]; var gateBias = new T[4 * h]; var gates = new T[4 * h];
+        var x = new T[Embed.Dim]; var logits = new T[Classes];
+        InitState.Forward(_store, z, 1, hs);
+        TensorPrimitives.Tanh<T>(hs, hs);
+        ZGates.Forward(_store, z, 1, gateBias);
+        Cell.Step(_store, x, 1, hs, cs, gateBias, gates);
+        Output.Forward(_store, hs, 1, logits);
+        T max = TensorPrimitives.Max<T>(logits);
+        var tmp = new T[Classes];
+        TensorPrimitives.Subtract(logits, max, tmp);
+        TensorPrimitives.Exp<T>(tmp, tmp);
+        T lse = max + T.Log(TensorPrimitives.Sum<T>(tmp));
+        TensorPrimitives.Subtract(logits, lse, logits);
+        return logits;
+    }
+
     /// <summary>
     /// Writes a token sequence from z [LatentSize]: greedy (argmax) when <paramref name="temperature"/> is 0, else
     /// sampled from softmax(logits / temperature) with <paramref name="rng"/>. The unknown token is never produced;
