@@ -152,6 +152,12 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int? Seed { get; set; }
         /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
         public int MaxThreads { get; set; } = 1;
+        /// <summary>Folder for VAE training checkpoints (null = none); see <see cref="VaeTrainingOptions.CheckpointDirectory"/>.</summary>
+        public string? CheckpointDirectory { get; set; }
+        /// <summary>Also checkpoint every this many optimisation steps (0 = at epoch ends and on cancellation only).</summary>
+        public int CheckpointEveryBatches { get; set; }
+        /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
+        public bool Resume { get; set; }
     }
 
     private readonly Options _o;
@@ -237,15 +243,12 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         {
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads, FreeBits = _o.FreeBits,
+            CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
         };
         if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
         var model = new BowVae(modelOptions, counts);
-        var trainer = new VaeTrainer(new VaeTrainingOptions
-        {
-            Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
-            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
-        });
+        var trainer = new VaeTrainer(trainingOptions);
         cancellationToken.ThrowIfCancellationRequested();
         trainer.Train(model, counts, progress, onBatch, cancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
