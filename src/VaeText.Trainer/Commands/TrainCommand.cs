@@ -17,11 +17,12 @@ internal static class TrainCommand
         var trainer = CliOptions.Choice("--trainer", "Downstream trainer.", "sdca", "sdca", "fasttree");
         var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);
+        var encoder = CliOptions.Encoder();
         var seed = CliOptions.IntInRange("--seed", "Random seed", 1, 0, int.MaxValue);
         var json = CliOptions.Json();
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV and save the model zip.")
         {
-            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, seed, json,
+            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, seed, json,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -29,16 +30,35 @@ internal static class TrainCommand
             string outPath = Inputs.OutputFile(pr.GetValue(model), "--model");
             var f = pr.GetValue(featurizer)!.ToLowerInvariant() switch { "ngrams" => FeaturizerKind.Ngrams, "both" => FeaturizerKind.Both, _ => FeaturizerKind.Vae };
             var t = pr.GetValue(trainer)!.Equals("fasttree", StringComparison.OrdinalIgnoreCase) ? TrainerKind.FastTree : TrainerKind.Sdca;
-            var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs)));
+            var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant()));
             bool asJson = pr.GetValue(json);
             string lc = pr.GetValue(labelCol)!, tc = pr.GetValue(textCol)!;
             var backend = Backends.CreateModelBackend();
             ctx.Progress($"• Loading {data}", asJson);
             var texts = backend.Load(data, lc, tc);
             ctx.Progress($"• Fitting {spec.Name} on {texts.Texts.Count} documents", asJson);
-            var view = new ComparisonView(ctx, asJson);
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var fitted = backend.Train(texts, lc, tc, spec, pr.GetValue(seed), new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            int seedValue = pr.GetValue(seed);
+            ITextPipelineModel fitted;
+            if (ctx.Interactive && !asJson && spec.Vae is not null)
+            {
+                // Terminal: a live bar over the VAE's epochs and batches.
+                fitted = LiveProgressView.Run(ctx, 0, live =>
+                {
+                    live.VaeStarted(spec.Vae);
+                    try
+                    {
+                        return backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings { OnVaeBatch = live.Batch },
+                            new InlineProgress<VaeEpochPoint>(p => live.VaeEpoch(spec.Vae, p)), ct);
+                    }
+                    finally { live.Finish(); }
+                });
+            }
+            else
+            {
+                var view = new ComparisonView(ctx, asJson);
+                fitted = backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            }
             ct.ThrowIfCancellationRequested();
             AtomicFileSet.WriteOne(outPath, fitted.Save);
             double seconds = sw.Elapsed.TotalSeconds;
