@@ -28,6 +28,12 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
 {
     /// <summary>Short readable name, e.g. "VAE 32d/20ep" or "LSTM-VAE 32d/20ep".</summary>
     public string Name => (Encoder switch { "lstm" => "LSTM-VAE", "transformer" => "Transformer-VAE", _ => "VAE" }) + $" {Latent}d/{Epochs}ep";
+    /// <summary>Checkpoint folder of the VAE training (null = none).</summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>Also checkpoint every this many steps (0 = epoch ends and cancellation only).</summary>
+    public int CheckpointEveryBatches { get; init; }
+    /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary>A candidate pipeline of a comparison run.</summary>

@@ -141,6 +141,9 @@ internal sealed class LibraryBackend : IExperimentBackend
             StopWords = StopWords.English,
             Seed = seed,
             MaxThreads = Threads,
+            CheckpointDirectory = settings.CheckpointDirectory,
+            CheckpointEveryBatches = settings.CheckpointEveryBatches,
+            Resume = settings.Resume,
         };
     }
 

@@ -85,6 +85,12 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public const int AttentionHeads = 4;
         /// <summary>Transformer position-wise feed-forward width.</summary>
         public const int FeedForwardSize = 256;
+        /// <summary>LSTM decoder hidden width.</summary>
+        public const int DecoderHiddenSize = 256;
+        /// <summary>LSTM decoder word dropout (Bowman et al. 2016 found values around 0.25–0.5 keep z in use).</summary>
+        public const double WordDropout = 0.25;
+        /// <summary>Free bits per latent dimension (0 = off).</summary>
+        public const double FreeBits = 0;
     }
 
     /// <summary>All settings of the VAE step.</summary>
@@ -114,6 +120,12 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int AttentionHeads { get; set; } = Defaults.AttentionHeads;
         /// <summary>Transformer encoder: feed-forward width (&gt; 0).</summary>
         public int FeedForwardSize { get; set; } = Defaults.FeedForwardSize;
+        /// <summary>LSTM decoder: hidden width (&gt; 0).</summary>
+        public int DecoderHiddenSize { get; set; } = Defaults.DecoderHiddenSize;
+        /// <summary>LSTM decoder: probability in [0, 1) of replacing a teacher-forced input word by the unknown token in training.</summary>
+        public double WordDropout { get; set; } = Defaults.WordDropout;
+        /// <summary>Free bits λ ≥ 0: the batch-mean KL of each latent dimension is floored at λ nats (against posterior collapse; 0 = off).</summary>
+        public double FreeBits { get; set; } = Defaults.FreeBits;
         /// <summary>Latent size.</summary>
         public int LatentSize { get; set; } = Defaults.LatentSize;
         /// <summary>Bag-of-words encoder hidden layer sizes.</summary>
@@ -140,6 +152,12 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int? Seed { get; set; }
         /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
         public int MaxThreads { get; set; } = 1;
+        /// <summary>Folder for VAE training checkpoints (null = none); see <see cref="VaeTrainingOptions.CheckpointDirectory"/>.</summary>
+        public string? CheckpointDirectory { get; set; }
+        /// <summary>Also checkpoint every this many optimisation steps (0 = at epoch ends and on cancellation only).</summary>
+        public int CheckpointEveryBatches { get; set; }
+        /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
+        public bool Resume { get; set; }
     }
 
     private readonly Options _o;
@@ -174,8 +192,17 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
                         $"AttentionHeads ({options.AttentionHeads}) must divide EmbeddingSize ({options.EmbeddingSize}) for the Transformer encoder");
             }
         }
-        if (options.Decoder == DecoderKind.LstmAutoregressive && options.Encoder == EncoderKind.BagOfWords)
-            throw new ArgumentOutOfRangeException(nameof(options), options.Decoder, "Decoder LstmAutoregressive needs a sequence encoder: set Encoder to Lstm or Transformer");
+        if (options.Decoder == DecoderKind.LstmAutoregressive)
+        {
+            if (options.Encoder == EncoderKind.BagOfWords)
+                throw new ArgumentOutOfRangeException(nameof(options), options.Decoder, "Decoder LstmAutoregressive needs a sequence encoder: set Encoder to Lstm or Transformer");
+            if (options.DecoderHiddenSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), options.DecoderHiddenSize, $"DecoderHiddenSize must be positive, got {options.DecoderHiddenSize}");
+            if (!(options.WordDropout >= 0 && options.WordDropout < 1))
+                throw new ArgumentOutOfRangeException(nameof(options), options.WordDropout, $"WordDropout must be in [0, 1), got {options.WordDropout}");
+        }
+        if (!(options.FreeBits >= 0) || !double.IsFinite(options.FreeBits))
+            throw new ArgumentOutOfRangeException(nameof(options), options.FreeBits, $"FreeBits must be a non-negative finite number, got {options.FreeBits}");
         _o = options; _seed = options.Seed ?? contextSeed; _input = options.InputColumnName ?? options.OutputColumnName;
     }
 
@@ -215,16 +242,13 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         var trainingOptions = new VaeTrainingOptions
         {
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
-            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
+            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads, FreeBits = _o.FreeBits,
+            CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
         };
         if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
         var model = new BowVae(modelOptions, counts);
-        var trainer = new VaeTrainer(new VaeTrainingOptions
-        {
-            Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
-            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
-        });
+        var trainer = new VaeTrainer(trainingOptions);
         cancellationToken.ThrowIfCancellationRequested();
         trainer.Train(model, counts, progress, onBatch, cancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
@@ -240,6 +264,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             MaxLength = _o.MaxSequenceLength, EmbeddingSize = _o.EmbeddingSize, HiddenSize = _o.SequenceHiddenSize,
             Layers = _o.TransformerLayers, Heads = _o.AttentionHeads, FeedForwardSize = _o.FeedForwardSize,
             LatentSize = _o.LatentSize, Seed = _seed,
+            Decoder = _o.Decoder == DecoderKind.LstmAutoregressive ? SeqDecoderKind.Lstm : SeqDecoderKind.BagOfWords,
+            DecoderHiddenSize = _o.DecoderHiddenSize, WordDropout = _o.WordDropout,
         };
         var model = new SeqVae(modelOptions, counts);
         var ids = SeqTokens.EncodeAll(texts, new Tokenizer(tok), vocab, _o.MaxSequenceLength);
@@ -295,7 +321,91 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
     public VaeLatentEstimator.EncoderKind Encoder => _seq is null ? VaeLatentEstimator.EncoderKind.BagOfWords
         : _seq.Options.Encoder == SeqEncoderKind.Lstm ? VaeLatentEstimator.EncoderKind.Lstm : VaeLatentEstimator.EncoderKind.Transformer;
     /// <summary>The decoder of the trained VAE.</summary>
-    public VaeLatentEstimator.DecoderKind Decoder => VaeLatentEstimator.DecoderKind.BagOfWords;
+    public VaeLatentEstimator.DecoderKind Decoder => _seq is { CanGenerate: true }
+        ? VaeLatentEstimator.DecoderKind.LstmAutoregressive : VaeLatentEstimator.DecoderKind.BagOfWords;
+
+    /// <summary>True when the VAE has the autoregressive LSTM decoder, so it can write text (<see cref="Sample"/>, <see cref="Reconstruct"/>, <see cref="Interpolate"/>).</summary>
+    public bool CanGenerate => _seq is { CanGenerate: true };
+
+    private SeqVae Generator => _seq is { CanGenerate: true } s ? s
+        : throw new InvalidOperationException($"this VAE (encoder {Encoder}, decoder {Decoder}) cannot write text: train it with Decoder = LstmAutoregressive and an Lstm or Transformer encoder");
+
+    /// <summary>
+    /// Writes <paramref name="count"/> texts from latent codes drawn from the prior N(0, I): greedy decoding when
+    /// <paramref name="temperature"/> is 0, else sampling from softmax(logits / temperature). Deterministic for a seed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder (<see cref="CanGenerate"/> is false).</exception>
+    public IReadOnlyList<string> Sample(int count, double temperature = 1.0, int seed = 1)
+    {
+        var g = Generator;
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be non-negative");
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var rng = new Core.Rng(seed);
+        var z = new float[g.LatentSize];
+        var result = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < z.Length; j++) z[j] = (float)rng.NextGaussian();
+            result[i] = ToText(g.Decode(z, temperature, temperature > 0 ? rng : null));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="text"/> to its posterior mean and decodes it back (greedy when <paramref name="temperature"/>
+    /// is 0): what the VAE remembers of the text.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public string Reconstruct(string text, double temperature = 0, int seed = 1)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(text);
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var mean = EncodeMeans([text]);
+        return ToText(g.Decode(mean, temperature, temperature > 0 ? new Core.Rng(seed) : null));
+    }
+
+    /// <summary>
+    /// Greedy decodings of <paramref name="steps"/> + 1 evenly spaced points on the line between the posterior means
+    /// of <paramref name="from"/> and <paramref name="to"/> (first = from's, last = to's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public IReadOnlyList<string> Interpolate(string from, string to, int steps = 5)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(from); ArgumentNullException.ThrowIfNull(to);
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be at least 1");
+        var m = EncodeMeans([from, to]);
+        int l = g.LatentSize;
+        var z = new float[l];
+        var result = new string[steps + 1];
+        for (int k = 0; k <= steps; k++)
+        {
+            float a = (float)k / steps;
+            for (int j = 0; j < l; j++) z[j] = (1 - a) * m[j] + a * m[l + j];
+            result[k] = ToText(g.Decode(z));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The VAE step inside a fitted model: <paramref name="model"/> itself, or the last one found in a transformer
+    /// chain (searched recursively, for example a model loaded from a zip); null when there is none.
+    /// </summary>
+    public static VaeLatentTransformer? Find(ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is VaeLatentTransformer v) return v;
+        if (model is IEnumerable<ITransformer> chain)
+        {
+            VaeLatentTransformer? found = null;
+            foreach (var t in chain) found = Find(t) ?? found;
+            return found;
+        }
+        return null;
+    }
+
+    private string ToText(int[] ids) => string.Join(' ', ids.Select(id => id >= 2 ? _vocab[id - 2] : "<unk>"));
 
     /// <summary>The sequence VAE (null for a bag-of-words model).</summary>
     internal SeqVae? SequenceModel => _seq;
