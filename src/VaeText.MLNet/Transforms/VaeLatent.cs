@@ -418,13 +418,18 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
     /// <summary>The latent-mean column written.</summary>
     public string OutputColumnName => _output;
 
-    /// <summary>The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).</summary>
+    /// <summary>
+    /// The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).
+    /// With the LSTM decoder (no per-word weight), the words whose first-word log-probability rises most when z moves
+    /// from 0 to one unit along that dimension.
+    /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        // Both model kinds end in the same bag-of-words decoder: weight [VocabularySize, LatentSize].
+        // The bag-of-words decoders: weight [VocabularySize, LatentSize]; the LSTM decoder: the same shape of first-word effects.
         var w = _model is not null ? _model.Network.Store.Value(_model.Network.Head.Decoder.Weight).ToArray()
-                                   : _seq!.Network.Store.Value(_seq.Network.Head.Decoder.Weight).ToArray();
+              : _seq!.CanGenerate ? _seq.FirstWordEffects()
+              : _seq.Network.Store.Value(_seq.Network.Head.Decoder.Weight).ToArray();
         int l = LatentSize, v = _vocab.Count;
         var result = new List<IReadOnlyList<string>>(l);
         for (int d = 0; d < l; d++)

@@ -140,6 +140,9 @@ public class LstmDecoderTests
         var path = m.Interpolate("a great movie", "bad plot", 3);
         Assert.That(path, Has.Count.EqualTo(4));
         Assert.That(path[0], Is.EqualTo(m.Reconstruct("a great movie")));
+        var top = m.TopWords(3);
+        Assert.That(top, Has.Count.EqualTo(3));
+        Assert.That(top.All(t => t.Count == 3 && t.All(words.Contains)));
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Sample(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Sample(1, double.NaN));
         // A bag-of-words model says clearly that it cannot write.

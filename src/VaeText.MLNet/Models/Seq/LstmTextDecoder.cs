@@ -208,10 +208,30 @@ internal sealed class LstmTextDecoder<T> : IVaeDecoder<T, TokenBatch> where T : 
         for (int s = 0; s < b; s++) dzs.Slice(s * l, l).CopyTo(dz.Slice(ws.Order[s] * l, l));
     }
 
+    /// <summary>Log-probabilities of the first token's classes given z [LatentSize].</summary>
+    public T[] FirstStepLogProbabilities(ReadOnlySpan<T> z)
+    {
+        int h = HiddenSize;
+        var hs = new T[h]; var cs = new T[h]; var gateBias = new T[4 * h]; var gates = new T[4 * h];
+        var x = new T[Embed.Dim]; var logits = new T[Classes];
+        InitState.Forward(_store, z, 1, hs);
+        TensorPrimitives.Tanh<T>(hs, hs);
+        ZGates.Forward(_store, z, 1, gateBias);
+        Cell.Step(_store, x, 1, hs, cs, gateBias, gates);
+        Output.Forward(_store, hs, 1, logits);
+        T max = TensorPrimitives.Max<T>(logits);
+        var tmp = new T[Classes];
+        TensorPrimitives.Subtract(logits, max, tmp);
+        TensorPrimitives.Exp<T>(tmp, tmp);
+        T lse = max + T.Log(TensorPrimitives.Sum<T>(tmp));
+        TensorPrimitives.Subtract(logits, lse, logits);
+        return logits;
+    }
+
     /// <summary>
     /// Writes a token sequence from z [LatentSize]: greedy (argmax) when <paramref name="temperature"/> is 0, else
-    /// sampled from softmax(logits / temperature) with <paramref name="rng"/>. The unknown token is never produced;
-    /// stops at EOS or after <paramref name="maxTokens"/> tokens. Returns token ids (2 + word id).
+    /// sampled from softmax(logits / temperature) with <paramref name="rng"/>. The unknown token is never produced, nor
+    /// EOS before the first word; stops at EOS or after <paramref name="maxTokens"/> tokens. Returns token ids (2 + word id).
     /// </summary>
     public int[] Decode(ReadOnlySpan<T> z, double temperature, Rng? rng, int maxTokens)
     {
@@ -229,20 +249,22 @@ internal sealed class LstmTextDecoder<T> : IVaeDecoder<T, TokenBatch> where T : 
             Cell.Step(_store, x, 1, hs, cs, gateBias, gates);
             Output.Forward(_store, hs, 1, logits);
             int id;
+            // Never the unknown token; never EOS before the first word (every text has at least one word).
+            int first = t == 0 ? 2 : Eos;
             if (temperature <= 0 || rng is null)
             {
-                id = Eos;
-                T best = logits[Eos];
+                id = first;
+                T best = logits[first];
                 for (int j = 2; j < k; j++) if (logits[j] > best) { best = logits[j]; id = j; }
             }
             else
             {
                 double max = double.NegativeInfinity;
-                for (int j = 0; j < k; j++) if (j != Unknown) max = Math.Max(max, double.CreateTruncating(logits[j]));
+                for (int j = first; j < k; j++) if (j != Unknown) max = Math.Max(max, double.CreateTruncating(logits[j]));
                 double sum = 0;
                 for (int j = 0; j < k; j++)
                 {
-                    probs[j] = j == Unknown ? 0 : Math.Exp((double.CreateTruncating(logits[j]) - max) / temperature);
+                    probs[j] = j == Unknown || j < first ? 0 : Math.Exp((double.CreateTruncating(logits[j]) - max) / temperature);
                     sum += probs[j];
                 }
                 double u = rng.NextDouble() * sum, acc = 0;

@@ -117,6 +117,25 @@ public sealed class SeqVae
         return s.Recon[0] + s.Kl[0];
     }
 
+    /// <summary>
+    /// LSTM decoder: [V, LatentSize] row-major, entry (w, d) = log p(first word = w | z = e_d) − log p(first word = w | z = 0).
+    /// </summary>
+    internal float[] FirstWordEffects()
+    {
+        var d = TextDecoder;
+        int l = LatentSize, v = Options.VocabularySize;
+        var z = new float[l];
+        var baseLogp = d.FirstStepLogProbabilities(z);
+        var result = new float[(long)v * l];
+        for (int j = 0; j < l; j++)
+        {
+            Array.Clear(z); z[j] = 1;
+            var lp = d.FirstStepLogProbabilities(z);
+            for (int w = 0; w < v; w++) result[w * l + j] = lp[w + 2] - baseLogp[w + 2];
+        }
+        return result;
+    }
+
     /// <summary>True when the model has the autoregressive LSTM decoder (it can write text).</summary>
     public bool CanGenerate => Network.Decoder is LstmTextDecoder<float>;
 
