@@ -31,7 +31,8 @@ internal interface IModelBackend
     /// <summary>Loads the text column only (labels absent or ignored).</summary>
     IReadOnlyList<string> LoadTexts(string path, string textColumn);
     /// <summary>Fits a pipeline.</summary>
-    ITextPipelineModel Train(LabeledTexts data, string labelColumn, string textColumn, CandidateSpec spec, int seed, IProgress<VaeEpochPoint>? progress, CancellationToken ct);
+    ITextPipelineModel Train(LabeledTexts data, string labelColumn, string textColumn, CandidateSpec spec, int seed, CliRunSettings settings,
+        IProgress<VaeEpochPoint>? progress, CancellationToken ct);
     /// <summary>Loads a model zip; corrupt files raise a clear exception.</summary>
     ITextPipelineModel LoadModel(string path);
 }
@@ -44,7 +45,7 @@ internal static class Backends
     /// <summary>Override for tests; null uses the library.</summary>
     internal static Func<IModelBackend>? ModelOverride { get; set; }
 
-    public static IExperimentBackend CreateExperimentBackend() => ExperimentOverride?.Invoke() ?? LibraryBackend.CreateExperiment();
+    public static IExperimentBackend CreateExperimentBackend(CliRunSettings? settings = null) => ExperimentOverride?.Invoke() ?? LibraryBackend.CreateExperiment(settings);
 
     public static IModelBackend CreateModelBackend() => ModelOverride?.Invoke() ?? LibraryBackend.CreateModel();
 }

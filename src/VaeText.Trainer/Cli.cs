@@ -26,6 +26,8 @@ public static class Cli
             FeaturizeCommand.Create(ctx),
             TopicsCommand.Create(ctx),
             CompareCommand.Create(ctx),
+            SampleCommand.Create(ctx),
+            ReconstructCommand.Create(ctx),
         };
         ParseResult parse;
         try { parse = root.Parse(args); }

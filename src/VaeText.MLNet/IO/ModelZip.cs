@@ -22,6 +22,10 @@ internal static class ModelZip
     public const long MaxManifestBytes = 1 << 20;
     public const long MaxEntryBytes = 1L << 30;
     public const int MaxEntries = 10_000;
+    /// <summary>Entries up to this size are not checked for their compression ratio.</summary>
+    public const long MaxRatioFreeBytes = 1 << 20;
+    /// <summary>Largest accepted uncompressed/compressed ratio of a larger entry (model data compresses far less).</summary>
+    public const long MaxCompressionRatio = 250;
 
     internal sealed class Manifest
     {
@@ -198,21 +202,30 @@ internal static class ModelZip
         if (bad) throw new InvalidDataException($"model zip has an unsafe entry name '{name}'");
     }
 
-    private static byte[] ReadBounded(ZipArchiveEntry e, long max)
+    /// <summary>
+    /// Reads a whole entry, at most <paramref name="max"/> bytes. The buffer grows as data actually arrives (a
+    /// central directory that lies about the size cannot force a huge allocation), an entry that inflates beyond its
+    /// declared size is rejected (zip bomb), and so is one whose compression ratio is implausible for model data.
+    /// </summary>
+    internal static byte[] ReadBounded(ZipArchiveEntry e, long max)
     {
         if (e.Length > max) throw new InvalidDataException($"model entry '{e.FullName}' is {e.Length} bytes (limit {max})");
+        if (e.Length > MaxRatioFreeBytes && e.Length > MaxCompressionRatio * Math.Max(1, e.CompressedLength))
+            throw new InvalidDataException($"model entry '{e.FullName}' inflates from {e.CompressedLength} to {e.Length} bytes (ratio above {MaxCompressionRatio}): a zip bomb?");
         try
         {
             using var s = e.Open();
-            var buf = new byte[e.Length];
+            int declared = (int)e.Length;
+            var buf = new byte[Math.Min(declared, 1 << 20)];
             int total = 0;
-            while (total < buf.Length)
+            while (total < declared)
             {
+                if (total == buf.Length) Array.Resize(ref buf, (int)Math.Min(declared, 2L * buf.Length));
                 int n = s.Read(buf, total, buf.Length - total);
                 if (n == 0) break;
                 total += n;
             }
-            if (total != buf.Length) throw new InvalidDataException($"model entry '{e.FullName}' is truncated: {total} of {e.Length} bytes");
+            if (total != declared) throw new InvalidDataException($"model entry '{e.FullName}' is truncated: {total} of {e.Length} bytes");
             if (s.ReadByte() != -1) throw new InvalidDataException($"model entry '{e.FullName}' holds more data than its declared size");
             return buf;
         }

@@ -15,22 +15,34 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParameterStore<T> _store;
 
-    public VaeHead(ParameterStore<T> store, int latentSize, int vocabularySize, double logVarMin, double logVarMax)
+    private readonly Linear<T>? _decoder;
+
+    /// <param name="store">Where the decoder's parameters are reserved.</param>
+    /// <param name="latentSize">Latent dimensions.</param>
+    /// <param name="vocabularySize">Bag-of-words vocabulary V.</param>
+    /// <param name="logVarMin">Lower log-variance clamp.</param>
+    /// <param name="logVarMax">Upper log-variance clamp.</param>
+    /// <param name="bagOfWordsDecoder">False for a VAE whose decoder lives elsewhere (the autoregressive LSTM):
+    /// no Linear(latent→V) is reserved and only sampling and the KL part are used.</param>
+    public VaeHead(ParameterStore<T> store, int latentSize, int vocabularySize, double logVarMin, double logVarMax, bool bagOfWordsDecoder = true)
     {
         _store = store;
         LatentSize = latentSize;
         VocabularySize = vocabularySize;
         LogVarMin = T.CreateTruncating(logVarMin);
         LogVarMax = T.CreateTruncating(logVarMax);
-        Decoder = new Linear<T>(store, "decoder", latentSize, vocabularySize);
+        if (bagOfWordsDecoder) _decoder = new Linear<T>(store, "decoder", latentSize, vocabularySize);
     }
+
+    /// <summary>True when the head holds the bag-of-words decoder.</summary>
+    public bool HasBagOfWordsDecoder => _decoder is not null;
 
     public int LatentSize { get; }
     public int VocabularySize { get; }
     public T LogVarMin { get; }
     public T LogVarMax { get; }
     /// <summary>Decoder weights <c>[V, latent]</c> and bias <c>[V]</c>.</summary>
-    public Linear<T> Decoder { get; }
+    public Linear<T> Decoder => _decoder ?? throw new InvalidOperationException("this VAE has no bag-of-words decoder");
 
     /// <summary>
     /// Decoder weights like PyTorch's default; bias = log background word frequency of the training matrix
@@ -38,6 +50,7 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void Initialize(Rng rng, CsrMatrix? background)
     {
+        if (_decoder is null) return;
         Decoder.Initialize(rng);
         var bias = _store.Value(Decoder.Bias);
         if (background == null) { bias.Clear(); return; }
@@ -62,6 +75,33 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int b = targets.Count, l = LatentSize;
         int bl = b * l;
+        SampleZ(ws, b, rng);
+        var z = ws.Z.AsSpan(0, bl);
+
+        // Decoder forward and fused softmax-cross-entropy; dLogits overwrite the logits in place.
+        var logits = ws.Logits.AsSpan(0, b * VocabularySize);
+        Decoder.Forward(z, logits, b);
+        double scale = 1.0 / b;
+        SoftmaxCrossEntropy(targets, ws.Logits, ws.RowRecon, scale, gradient: true, maxThreads);
+
+        // Decoder backward: dW += dLogitsᵀ·z, db += Σ dLogits, dz = dLogits·W.
+        var dz = ws.DZ.AsSpan(0, bl);
+        Decoder.Backward(z, logits, dz, b);
+
+        double sumRecon = 0, tokens = 0;
+        var rows = targets.Rows.Span;
+        for (int r = 0; r < b; r++)
+        {
+            sumRecon += ws.RowRecon[r];
+            tokens += targets.Matrix.RowSum(rows[r]);
+        }
+        return KlAndGradients(ws, b, beta, freeBits, sumRecon, tokens);
+    }
+
+    /// <summary>Clamps the workspace's log-variances and draws z = μ + exp(logσ²/2)·ε for <paramref name="b"/> rows.</summary>
+    public void SampleZ(VaeWorkspace<T> ws, int b, Rng rng)
+    {
+        int bl = b * LatentSize;
         var mean = ws.Mean.AsSpan(0, bl);
         var logVar = ws.LogVar.AsSpan(0, bl);
         var eps = ws.Eps.AsSpan(0, bl);
@@ -73,16 +113,20 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
             eps[i] = e;
             z[i] = mean[i] + T.Exp(logVar[i] * T.CreateTruncating(0.5)) * e;
         }
+    }
 
-        // Decoder forward and fused softmax-cross-entropy; dLogits overwrite the logits in place.
-        var logits = ws.Logits.AsSpan(0, b * VocabularySize);
-        Decoder.Forward(z, logits, b);
-        double scale = 1.0 / b;
-        SoftmaxCrossEntropy(targets, ws.Logits, ws.RowRecon, scale, gradient: true, maxThreads);
-
-        // Decoder backward: dW += dLogitsᵀ·z, db += Σ dLogits, dz = dLogits·W.
+    /// <summary>
+    /// After a decoder wrote dz (gradient of the batch-mean reconstruction) into the workspace: the KL terms (with
+    /// free bits), dMean and dLogVar, and the batch loss.
+    /// </summary>
+    public BatchLoss KlAndGradients(VaeWorkspace<T> ws, int b, double beta, double freeBits, double sumRecon, double tokens)
+    {
+        int l = LatentSize, bl = b * l;
+        var mean = ws.Mean.AsSpan(0, bl);
+        var logVar = ws.LogVar.AsSpan(0, bl);
+        var eps = ws.Eps.AsSpan(0, bl);
         var dz = ws.DZ.AsSpan(0, bl);
-        Decoder.Backward(z, logits, dz, b);
+        double scale = 1.0 / b;
 
         // KL per row and per dimension.
         var klDim = ws.KlDim;
@@ -130,13 +174,6 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
 
-        double sumRecon = 0, tokens = 0;
-        var rows = targets.Rows.Span;
-        for (int r = 0; r < b; r++)
-        {
-            sumRecon += ws.RowRecon[r];
-            tokens += targets.Matrix.RowSum(rows[r]);
-        }
         double loss = (sumRecon + beta * klTerm) * scale;
         return new BatchLoss(b, sumRecon, sumKl, tokens, loss);
     }
@@ -158,6 +195,13 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
             SoftmaxCrossEntropy(sub, ws.Logits, ws.RowRecon, 1.0, gradient: false, maxThreads: 1);
             ws.RowRecon.AsSpan(0, n).CopyTo(recon.Slice(s, n));
         }
+        KlRows(mean, logVar, b, kl);
+    }
+
+    /// <summary>KL(N(μ, σ²) ‖ N(0, I)) of each of <paramref name="b"/> rows.</summary>
+    public void KlRows(ReadOnlySpan<T> mean, ReadOnlySpan<T> logVar, int b, Span<double> kl)
+    {
+        int l = LatentSize;
         for (int r = 0; r < b; r++)
         {
             double rowKl = 0;

@@ -33,6 +33,8 @@ internal sealed class VaeWorkspace<T> where T : unmanaged, IFloatingPointIeee754
     public int LogitsRows { get; }
     public bool Training { get; }
     public object EncoderState { get; }
+    /// <summary>The sequence decoder's buffers (null with the bag-of-words decoder).</summary>
+    public object? DecoderState { get; init; }
     public T[] Mean;     // [cap, L]
     public T[] LogVar;   // [cap, L]
     public T[] Eps;      // [cap, L]

@@ -16,7 +16,15 @@ namespace VaeText.Training;
 /// <param name="ValidationPerplexity">Validation perplexity (null without validation).</param>
 public sealed record VaeEpochReport(
     int Epoch, long Steps, int Documents, double Reconstruction, double Kl, double Elbo, double Perplexity, double Beta, double Seconds,
-    double? ValidationReconstruction, double? ValidationKl, double? ValidationElbo, double? ValidationPerplexity);
+    double? ValidationReconstruction, double? ValidationKl, double? ValidationElbo, double? ValidationPerplexity)
+{
+    /// <summary>
+    /// Latent units whose posterior mean varies across the training documents by more than
+    /// <see cref="VaeTrainingOptions.ActiveUnitThreshold"/> (Burda et al. 2016); null unless
+    /// <see cref="VaeTrainingOptions.TrackActiveUnits"/> is set. Few active units signal posterior collapse.
+    /// </summary>
+    public int? ActiveUnits { get; init; }
+}
 
 /// <summary>Figures of one optimisation step.</summary>
 /// <param name="Epoch">One-based epoch.</param>

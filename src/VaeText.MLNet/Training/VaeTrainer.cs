@@ -37,6 +37,8 @@ public sealed class VaeTrainer
     /// <param name="cancellationToken">Checked between batches; the model then holds the parameters of the last completed step.</param>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (message names epoch and batch).</exception>
+    /// <exception cref="FileNotFoundException"><see cref="VaeTrainingOptions.Resume"/> is set but the folder holds no checkpoint.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt, truncated, or belongs to a different run.</exception>
     public VaeTrainingResult Train(BowVae model, CsrMatrix documents, IProgress<VaeEpochReport>? progress = null,
         Action<VaeBatchReport>? onBatch = null, CancellationToken cancellationToken = default)
     {
@@ -86,22 +88,79 @@ public sealed class VaeTrainer
         double bestElbo = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
         float[]? best = null;
-        bool early = false;
+        bool early = false, stopped = false;
         long step = 0;
         bool useEarly = o.EarlyStoppingPatience > 0 && nValid > 0;
         var order = (int[])train.Clone();
 
-        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        // Checkpoints: the fingerprint covers settings, thread count, data and the initial parameters (architecture + seed).
+        string? ckDir = o.CheckpointDirectory;
+        ulong fingerprint = 0;
+        string description = "";
+        if (ckDir is not null) (fingerprint, description) = Fingerprint(net, targets, threads, nValid);
+        int startEpoch = 1, startBatch = 0;
+        TrainingCheckpoint? resumed = null;
+        if (o.Resume)
+        {
+            var ck = TrainingCheckpoint.Load(ckDir!);
+            string path = TrainingCheckpoint.PathIn(ckDir!);
+            if (ck.Fingerprint != fingerprint)
+                throw new InvalidDataException($"cannot resume from '{path}': it belongs to a different training run (settings, data, model or thread count differ). Checkpoint: {ck.Description}. This run: {description}.");
+            if (ck.Parameters.Length != net.Store.Count || ck.Epoch > o.Epochs + 1 || ck.Step != ck.Adam.StepCount
+                || (ck.Order is not null && !IsPermutationOf(ck.Order, train)) || ck.Reports.Count != ck.Epoch - 1)
+                throw new InvalidDataException($"cannot resume from '{path}': the checkpoint is inconsistent with this run (epoch {ck.Epoch}, step {ck.Step}, {ck.Parameters.Length} parameters)");
+            Array.Copy(ck.Parameters, net.Store.Values, ck.Parameters.Length);
+            adam.ImportState(ck.Adam);
+            adam.LearningRate = ck.LearningRate;
+            shuffleRng.SetState(ck.ShuffleRng);
+            noiseRng.SetState(ck.NoiseRng);
+            step = ck.Step;
+            bestElbo = ck.BestElbo; bestEpoch = ck.BestEpoch; sinceBest = ck.SinceBest;
+            best = ck.Best is null ? null : (float[])ck.Best.Clone();
+            reports.AddRange(ck.Reports);
+            stopped = ck.StoppedEarly;
+            early = stopped && ck.Epoch - 1 < o.Epochs;
+            startEpoch = ck.Epoch;
+            if (ck.Order is not null)
+            {
+                int batchesInEpoch = (train.Length + batchSize - 1) / batchSize;
+                if (ck.NextBatch > batchesInEpoch) throw new InvalidDataException($"cannot resume from '{path}': batch {ck.NextBatch} is past the epoch's {batchesInEpoch} batches");
+                resumed = ck; startBatch = ck.NextBatch;
+            }
+        }
+
+        TrainingCheckpoint Snapshot(int epoch, int nextBatch, int[]? ord, double sr, double sk, double st, double b, int d) => new()
+        {
+            Fingerprint = fingerprint, Description = description, Epoch = epoch, NextBatch = nextBatch, Step = step, StoppedEarly = stopped,
+            Order = ord is null ? null : (int[])ord.Clone(), SumRecon = sr, SumKl = sk, SumTokens = st, Beta = b, Documents = d,
+            ShuffleRng = shuffleRng.GetState(), NoiseRng = noiseRng.GetState(), BestElbo = bestElbo, BestEpoch = bestEpoch, SinceBest = sinceBest,
+            Best = best, LearningRate = adam.LearningRate, Adam = adam.ExportState(), Parameters = net.Store.Values, Reports = reports,
+        };
+
+        for (int epoch = startEpoch; epoch <= o.Epochs && !stopped; epoch++)
         {
             var sw = Stopwatch.StartNew();
-            Array.Copy(train, order, train.Length);
-            shuffleRng.Shuffle(order.AsSpan());
             double sRecon = 0, sKl = 0, sTok = 0, beta = 0;
-            int docs = 0;
-            int batches = (order.Length + batchSize - 1) / batchSize;
-            for (int bi = 0; bi < batches; bi++)
+            int docs = 0, firstBatch = 0;
+            if (resumed is not null && epoch == startEpoch)
             {
-                ct.ThrowIfCancellationRequested();
+                Array.Copy(resumed.Order!, order, order.Length);
+                sRecon = resumed.SumRecon; sKl = resumed.SumKl; sTok = resumed.SumTokens; beta = resumed.Beta; docs = resumed.Documents;
+                firstBatch = startBatch;
+            }
+            else
+            {
+                Array.Copy(train, order, train.Length);
+                shuffleRng.Shuffle(order.AsSpan());
+            }
+            int batches = (order.Length + batchSize - 1) / batchSize;
+            for (int bi = firstBatch; bi < batches; bi++)
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    if (ckDir is not null) Snapshot(epoch, bi, order, sRecon, sKl, sTok, beta, docs).Save(ckDir);
+                    ct.ThrowIfCancellationRequested();
+                }
                 int s = bi * batchSize, cnt = Math.Min(batchSize, order.Length - s);
                 var rows = order.AsMemory(s, cnt);
                 beta = KlSchedule.Beta(o.Annealing, step, o.AnnealingSteps);
@@ -125,6 +184,8 @@ public sealed class VaeTrainer
                 step++;
                 sRecon += loss.SumRecon; sKl += loss.SumKl; sTok += loss.Tokens; docs += cnt;
                 onBatch?.Invoke(new VaeBatchReport(epoch, bi, step, cnt, loss.SumRecon / cnt, loss.SumKl / cnt, beta, loss.Loss));
+                if (ckDir is not null && o.CheckpointEveryBatches > 0 && step % o.CheckpointEveryBatches == 0)
+                    Snapshot(epoch, bi + 1, order, sRecon, sKl, sTok, beta, docs).Save(ckDir);
             }
             double seconds = sw.Elapsed.TotalSeconds;
 
@@ -135,7 +196,10 @@ public sealed class VaeTrainer
                 vRecon = r / nValid; vKl = k / nValid; vElbo = -(r + k) / nValid; vPpl = tok > 0 ? Math.Exp(r / tok) : double.NaN;
             }
             var report = new VaeEpochReport(epoch, step, docs, sRecon / docs, sKl / docs, -(sRecon + sKl) / docs,
-                sTok > 0 ? Math.Exp(sRecon / sTok) : double.NaN, beta, seconds, vRecon, vKl, vElbo, vPpl);
+                sTok > 0 ? Math.Exp(sRecon / sTok) : double.NaN, beta, seconds, vRecon, vKl, vElbo, vPpl)
+            {
+                ActiveUnits = o.TrackActiveUnits ? ActiveUnits(net, train, inputForRows, o.ActiveUnitThreshold) : null,
+            };
             reports.Add(report);
             progress?.Report(report);
 
@@ -150,16 +214,63 @@ public sealed class VaeTrainer
                 else if (++sinceBest >= o.EarlyStoppingPatience)
                 {
                     early = epoch < o.Epochs;
-                    break;
+                    stopped = true;
                 }
             }
             else
             {
                 bestEpoch = epoch;
             }
+            if (ckDir is not null) Snapshot(epoch + 1, 0, null, 0, 0, 0, 0, 0).Save(ckDir);
         }
         if (useEarly && best != null && bestEpoch != reports[^1].Epoch) Array.Copy(best, net.Store.Values, best.Length);
         return new VaeTrainingResult(reports, bestEpoch, early, step);
+    }
+
+    private static bool IsPermutationOf(int[] order, int[] sortedTrain)
+    {
+        if (order.Length != sortedTrain.Length) return false;
+        var sorted = (int[])order.Clone();
+        Array.Sort(sorted);
+        return sorted.AsSpan().SequenceEqual(sortedTrain);
+    }
+
+    private (ulong Fingerprint, string Description) Fingerprint<TInput>(VaeNetwork<float, TInput> net, CsrMatrix targets, int threads, int nValid)
+    {
+        var o = _options;
+        var h = new FingerprintHasher();
+        h.Add(1); // fingerprint scheme version
+        h.Add(o.Epochs); h.Add(o.BatchSize); h.Add(o.LearningRate); h.Add(o.Beta1); h.Add(o.Beta2); h.Add(o.AdamEpsilon); h.Add(o.WeightDecay);
+        h.Add((int)o.Annealing); h.Add(o.AnnealingSteps); h.Add(o.FreeBits); h.Add(o.ValidationFraction); h.Add(o.EarlyStoppingPatience);
+        h.Add(o.GradientClipNorm); h.Add(o.Seed); h.Add(threads); h.Add(nValid);
+        h.Add(targets.Rows); h.Add(targets.Columns);
+        h.Add(targets.RowPtr.AsSpan(0, targets.Rows + 1));
+        h.Add(targets.Indices.AsSpan(0, targets.NonZeros));
+        h.Add(targets.Values.AsSpan(0, targets.NonZeros));
+        ulong dataHash = h.Value;
+        h.Add(net.LatentSize); h.Add(net.VocabularySize);
+        h.Add(net.Store.Values.AsSpan());
+        var d = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "{0} documents × {1} words (data hash {2:x16}), {3} parameters, latent {4}, seed {5}, epochs {6}, batch {7}, learning rate {8}, {9} threads",
+            targets.Rows, targets.Columns, dataHash, net.Store.Count, net.LatentSize, o.Seed, o.Epochs, o.BatchSize, o.LearningRate, threads);
+        return (h.Value, d);
+    }
+
+    /// <summary>Active latent units over the given documents (variance of the posterior mean &gt; threshold).</summary>
+    internal static int ActiveUnits<TInput>(VaeNetwork<float, TInput> net, int[] rows, Func<ReadOnlyMemory<int>, TInput> inputForRows, double threshold)
+    {
+        const int chunk = 256;
+        int l = net.LatentSize;
+        int cap = Math.Min(chunk, rows.Length);
+        var ws = net.CreateWorkspace(cap, training: false);
+        var means = new float[(long)rows.Length * l];
+        var lv = new float[cap * l];
+        for (int s = 0; s < rows.Length; s += chunk)
+        {
+            int cnt = Math.Min(chunk, rows.Length - s);
+            net.Encode(inputForRows(rows.AsMemory(s, cnt)), means.AsSpan(s * l, cnt * l), lv.AsSpan(0, cnt * l), ws);
+        }
+        return Models.SeqVaeTraining.ActiveUnits(means, rows.Length, l, threshold);
     }
 
     /// <summary>Σ reconstruction at z = μ, Σ KL and Σ tokens over the given documents.</summary>
@@ -179,9 +290,10 @@ public sealed class VaeTrainer
         {
             int cnt = Math.Min(chunk, rows.Length - s);
             var mem = rows.AsMemory(s, cnt);
-            net.Encode(inputForRows(mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws);
-            net.Head.Evaluate(new CsrBatch(targets, mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws, recon.AsSpan(0, cnt), kl.AsSpan(0, cnt));
-            for (int i = 0; i < cnt; i++) { r += recon[i]; k += kl[i]; tok += targets.RowSum(rows[s + i]); }
+            var input = inputForRows(mem);
+            net.Encode(input, mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws);
+            tok += net.Evaluate(input, new CsrBatch(targets, mem), mean.AsSpan(0, cnt * l), lv.AsSpan(0, cnt * l), ws, recon.AsSpan(0, cnt), kl.AsSpan(0, cnt));
+            for (int i = 0; i < cnt; i++) { r += recon[i]; k += kl[i]; }
         }
         _ = threads;
         return (r, k, tok);

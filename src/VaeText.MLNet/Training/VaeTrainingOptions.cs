@@ -58,6 +58,28 @@ public sealed class VaeTrainingOptions
     public int Seed { get; set; } = Defaults.Seed;
     /// <summary>Worker threads (0 = all cores). Same seed and thread count give bit-identical parameters.</summary>
     public int MaxThreads { get; set; }
+    /// <summary>
+    /// After each epoch, encode the training documents and report the number of active latent units
+    /// (<see cref="VaeEpochReport.ActiveUnits"/>); costs one encoding pass per epoch. Off by default.
+    /// </summary>
+    public bool TrackActiveUnits { get; set; }
+    /// <summary>A latent unit is active when the variance of its posterior mean across documents exceeds this (&gt; 0; default 0.01).</summary>
+    public double ActiveUnitThreshold { get; set; } = 0.01;
+
+    /// <summary>
+    /// Folder for training checkpoints (null = none). The trainer writes <c>vae-checkpoint.bin</c> there atomically at
+    /// the end of every epoch, every <see cref="CheckpointEveryBatches"/> steps, and when cancelled. It holds the
+    /// parameters, Adam state, RNG states, position, annealing and early-stopping state, and a fingerprint of the
+    /// settings, data and initial parameters.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+    /// <summary>Also write a checkpoint after every this many optimisation steps (0 = only at epoch ends and on cancellation).</summary>
+    public int CheckpointEveryBatches { get; set; }
+    /// <summary>
+    /// Continue from the checkpoint in <see cref="CheckpointDirectory"/>. The result equals an uninterrupted run's
+    /// bit for bit (same seed, settings, data and thread count). A missing, corrupt or foreign checkpoint is an error.
+    /// </summary>
+    public bool Resume { get; set; }
 
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (the message names it and its value).</exception>
@@ -76,6 +98,10 @@ public sealed class VaeTrainingOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1)");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be non-negative");
         if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "GradientClipNorm must be a non-negative finite number (0 = off)");
+        if (CheckpointEveryBatches < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), CheckpointEveryBatches, "CheckpointEveryBatches must be non-negative (0 = each epoch only)");
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory)) throw new ArgumentException("CheckpointDirectory must be null or a folder path", nameof(CheckpointDirectory));
+        if (Resume && CheckpointDirectory is null) throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(Resume));
+        if (!(ActiveUnitThreshold > 0) || !double.IsFinite(ActiveUnitThreshold)) throw new ArgumentOutOfRangeException(nameof(ActiveUnitThreshold), ActiveUnitThreshold, "ActiveUnitThreshold must be a positive finite number");
         if (MaxThreads < 0) throw new ArgumentOutOfRangeException(nameof(MaxThreads), MaxThreads, "MaxThreads must be non-negative (0 = all cores)");
     }
 

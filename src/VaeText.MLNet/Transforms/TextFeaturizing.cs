@@ -37,9 +37,29 @@ public sealed class TextFeaturizingEstimator : IEstimator<TextFeaturizingTransfo
         Infinity,
     }
 
+    /// <summary>How the text is split into words.</summary>
+    public enum WordTokenizerKind
+    {
+        /// <summary>Split on white space (ML.NET's default).</summary>
+        Whitespace,
+        /// <summary>
+        /// VaeText's Unicode tokenizer (<see cref="VaeText.Text.Tokenizer.Default"/>): NFKC, lower-case, maximal runs of
+        /// letters or digits, CJK characters as single tokens (the tokens the VAE sees).
+        /// </summary>
+        Unicode,
+    }
+
     /// <summary>Settings; the defaults are ML.NET's.</summary>
     public sealed class Options
     {
+        /// <summary>How words are found (default <see cref="WordTokenizerKind.Whitespace"/>).</summary>
+        public WordTokenizerKind WordTokenizer { get; set; } = WordTokenizerKind.Whitespace;
+        /// <summary>Use 1 + ln(count) instead of the count as term frequency (sublinear TF; default false).</summary>
+        public bool SublinearTf { get; set; }
+        /// <summary>Smooth IDF: ln((N + 1) / (df + 1)) + 1 instead of ln(N / df) (default false).</summary>
+        public bool SmoothIdf { get; set; }
+        /// <summary>N-grams found in fewer documents are dropped (default 1: keep all).</summary>
+        public int MinimumDocumentFrequency { get; set; } = 1;
         /// <summary>Lower-case the text first (default true).</summary>
         public bool LowerCase { get; set; } = true;
         /// <summary>Longest word n-gram (all lengths 1..n are used); 0 disables word features. Default 2.</summary>
@@ -67,6 +87,8 @@ public sealed class TextFeaturizingEstimator : IEstimator<TextFeaturizingTransfo
         if (_o.CharNgramLength is < 0 or > 10) throw new ArgumentOutOfRangeException(nameof(options), _o.CharNgramLength, "CharNgramLength must be in [0, 10]");
         if (_o.WordNgramLength == 0 && _o.CharNgramLength == 0) throw new ArgumentException("both word and character n-grams are disabled", nameof(options));
         if (_o.MaximumWordNgrams < 1 || _o.MaximumCharNgrams < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaximumWordNgrams/MaximumCharNgrams must be positive");
+        if (_o.MinimumDocumentFrequency < 1) throw new ArgumentOutOfRangeException(nameof(options), _o.MinimumDocumentFrequency, "MinimumDocumentFrequency must be at least 1");
+        if (!Enum.IsDefined(_o.WordTokenizer)) throw new ArgumentOutOfRangeException(nameof(options), _o.WordTokenizer, "unknown WordTokenizer");
         _output = output; _input = input ?? output;
     }
 
@@ -99,7 +121,7 @@ public sealed class TextFeaturizingEstimator : IEstimator<TextFeaturizingTransfo
                 g(ref v);
                 docs++;
                 terms.Clear(); seen.Clear();
-                TextFeaturizingTransformer.Extract(v.Span, _o.LowerCase, _o.WordNgramLength, _o.CharNgramLength, terms);
+                TextFeaturizingTransformer.Extract(v.Span, _o.LowerCase, _o.WordTokenizer, _o.WordNgramLength, _o.CharNgramLength, terms);
                 foreach (var t in terms)
                 {
                     if (!seen.Add(t)) continue;
@@ -108,13 +130,14 @@ public sealed class TextFeaturizingEstimator : IEstimator<TextFeaturizingTransfo
             }
         }
         if (docs == 0) throw new InvalidOperationException($"column '{_input}' has no rows to build n-grams from");
-        string[] Pick(char prefix, int max) => df.Where(kv => kv.Key[0] == prefix)
+        int minDf = _o.MinimumDocumentFrequency;
+        string[] Pick(char prefix, int max) => df.Where(kv => kv.Key[0] == prefix && kv.Value.Df >= minDf)
             .OrderByDescending(kv => kv.Value.Df).ThenBy(kv => kv.Value.First).Take(max)
             .OrderBy(kv => kv.Value.First).Select(kv => kv.Key).ToArray();
         var vocab = Pick('w', _o.MaximumWordNgrams).Concat(Pick('c', _o.MaximumCharNgrams)).ToArray();
         if (vocab.Length == 0) throw new InvalidOperationException($"column '{_input}' produced no n-grams (all texts empty?)");
-        var idf = vocab.Select(t => (float)Math.Log((double)docs / df[t].Df)).ToArray();
-        return new TextFeaturizingTransformer(_output, _input, _o.LowerCase, _o.WordNgramLength, _o.CharNgramLength, _o.Weighting, _o.Norm, vocab, idf);
+        var idf = vocab.Select(t => (float)(_o.SmoothIdf ? Math.Log((docs + 1.0) / (df[t].Df + 1.0)) + 1 : Math.Log((double)docs / df[t].Df))).ToArray();
+        return new TextFeaturizingTransformer(_output, _input, _o.LowerCase, _o.WordTokenizer, _o.WordNgramLength, _o.CharNgramLength, _o.Weighting, _o.SublinearTf, _o.Norm, vocab, idf);
     }
 }
 
@@ -123,9 +146,11 @@ public sealed class TextFeaturizingEstimator : IEstimator<TextFeaturizingTransfo
 public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
 {
     internal const string LoaderSignature = "TextFeaturizing";
-    private static readonly VersionInfo s_version = new(LoaderSignature, 1, 1);
+    // Version 2 added the word tokenizer and sublinear TF (version 1 files read as white space, plain TF).
+    private static readonly VersionInfo s_version = new(LoaderSignature, 2, 1);
     private readonly string _output, _input;
-    private readonly bool _lower;
+    private readonly bool _lower, _sublinear;
+    private readonly TextFeaturizingEstimator.WordTokenizerKind _tokenizer;
     private readonly int _wordN, _charN;
     private readonly TextFeaturizingEstimator.WeightingCriteria _weighting;
     private readonly TextFeaturizingEstimator.NormFunction _norm;
@@ -133,10 +158,10 @@ public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
     private readonly float[] _idf;
     private readonly Dictionary<string, int> _ids;
 
-    internal TextFeaturizingTransformer(string output, string input, bool lower, int wordN, int charN,
-        TextFeaturizingEstimator.WeightingCriteria weighting, TextFeaturizingEstimator.NormFunction norm, string[] vocab, float[] idf)
+    internal TextFeaturizingTransformer(string output, string input, bool lower, TextFeaturizingEstimator.WordTokenizerKind tokenizer, int wordN, int charN,
+        TextFeaturizingEstimator.WeightingCriteria weighting, bool sublinearTf, TextFeaturizingEstimator.NormFunction norm, string[] vocab, float[] idf)
     {
-        _output = output; _input = input; _lower = lower; _wordN = wordN; _charN = charN; _weighting = weighting; _norm = norm;
+        _output = output; _input = input; _lower = lower; _tokenizer = tokenizer; _wordN = wordN; _charN = charN; _weighting = weighting; _sublinear = sublinearTf; _norm = norm;
         _vocab = vocab; _idf = idf;
         _ids = new Dictionary<string, int>(vocab.Length, StringComparer.Ordinal);
         for (int i = 0; i < vocab.Length; i++) _ids[vocab[i]] = i;
@@ -145,13 +170,76 @@ public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
     /// <summary>The n-grams, one per output slot.</summary>
     public IReadOnlyList<string> Vocabulary => _vocab;
 
+    /// <summary>The text column read.</summary>
+    public string InputColumnName => _input;
+
+    /// <summary>The feature vector column written.</summary>
+    public string OutputColumnName => _output;
+
+    /// <summary>
+    /// Featurizes many texts at once (the same values as the row-by-row transform), in parallel:
+    /// a CSR matrix [texts.Count, Vocabulary.Count].
+    /// </summary>
+    internal Tensors.CsrMatrix Featurize(IReadOnlyList<string> texts, int maxThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var idx = new int[texts.Count][];
+        var vals = new float[texts.Count][];
+        int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+        Nn.Parallelism.For(texts.Count, 256, threads, (start, end) =>
+        {
+            var terms = new List<string>();
+            var counts = new SortedDictionary<int, float>();
+            for (int i = start; i < end; i++) (idx[i], vals[i]) = Weigh(texts[i].AsSpan(), terms, counts);
+        });
+        var rowPtr = new int[texts.Count + 1];
+        for (int i = 0; i < texts.Count; i++) rowPtr[i + 1] = rowPtr[i] + idx[i].Length;
+        var allIdx = new int[rowPtr[^1]];
+        var allVals = new float[rowPtr[^1]];
+        for (int i = 0; i < texts.Count; i++) { idx[i].CopyTo(allIdx, rowPtr[i]); vals[i].CopyTo(allVals, rowPtr[i]); }
+        return new Tensors.CsrMatrix(texts.Count, _vocab.Length, rowPtr, allIdx, allVals);
+    }
+
+    /// <summary>The weighted, normalised n-gram vector of one text (indices ascending).</summary>
+    private (int[] Indices, float[] Values) Weigh(ReadOnlySpan<char> text, List<string> terms, SortedDictionary<int, float> counts)
+    {
+        terms.Clear(); counts.Clear();
+        Extract(text, _lower, _tokenizer, _wordN, _charN, terms);
+        foreach (var term in terms)
+            if (_ids.TryGetValue(term, out int id)) counts[id] = counts.TryGetValue(id, out float c) ? c + 1 : 1;
+        var idx = new int[counts.Count]; var vals = new float[counts.Count];
+        int k = 0;
+        foreach (var (id, c) in counts)
+        {
+            idx[k] = id;
+            float tf = _sublinear ? 1 + MathF.Log(c) : c;
+            vals[k++] = _weighting switch
+            {
+                TextFeaturizingEstimator.WeightingCriteria.Tf => tf,
+                TextFeaturizingEstimator.WeightingCriteria.Idf => _idf[id],
+                _ => tf * _idf[id],
+            };
+        }
+        double norm = _norm switch
+        {
+            TextFeaturizingEstimator.NormFunction.L1 => vals.Sum(x => (double)Math.Abs(x)),
+            TextFeaturizingEstimator.NormFunction.L2 => Math.Sqrt(vals.Sum(x => (double)x * x)),
+            TextFeaturizingEstimator.NormFunction.Infinity => vals.Length == 0 ? 0 : vals.Max(x => (double)Math.Abs(x)),
+            _ => 0,
+        };
+        if (norm > 0) for (int i = 0; i < vals.Length; i++) vals[i] = (float)(vals[i] / norm);
+        return (idx, vals);
+    }
+
     /// <summary>Appends the n-gram keys of <paramref name="text"/> (with repeats) to <paramref name="terms"/>.</summary>
-    internal static void Extract(ReadOnlySpan<char> text, bool lower, int wordN, int charN, List<string> terms)
+    internal static void Extract(ReadOnlySpan<char> text, bool lower, TextFeaturizingEstimator.WordTokenizerKind tokenizer, int wordN, int charN, List<string> terms)
     {
         string s = lower ? text.ToString().ToLowerInvariant() : text.ToString();
         if (wordN > 0)
         {
-            var words = s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var words = tokenizer == TextFeaturizingEstimator.WordTokenizerKind.Unicode
+                ? VaeText.Text.Tokenizer.Default.Tokenize(s).ToArray()
+                : s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             var sb = new StringBuilder();
             for (int i = 0; i < words.Length; i++)
             {
@@ -197,37 +285,14 @@ public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
             return [(ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
             {
                 ReadOnlyMemory<char> text = default; g(ref text);
-                terms.Clear(); counts.Clear();
-                Extract(text.Span, t._lower, t._wordN, t._charN, terms);
-                foreach (var term in terms)
-                    if (t._ids.TryGetValue(term, out int id)) counts[id] = counts.TryGetValue(id, out float c) ? c + 1 : 1;
-                var idx = new int[counts.Count]; var vals = new float[counts.Count];
-                int k = 0;
-                foreach (var (id, c) in counts)
-                {
-                    idx[k] = id;
-                    vals[k++] = t._weighting switch
-                    {
-                        TextFeaturizingEstimator.WeightingCriteria.Tf => c,
-                        TextFeaturizingEstimator.WeightingCriteria.Idf => t._idf[id],
-                        _ => c * t._idf[id],
-                    };
-                }
-                double norm = t._norm switch
-                {
-                    TextFeaturizingEstimator.NormFunction.L1 => vals.Sum(x => (double)Math.Abs(x)),
-                    TextFeaturizingEstimator.NormFunction.L2 => Math.Sqrt(vals.Sum(x => (double)x * x)),
-                    TextFeaturizingEstimator.NormFunction.Infinity => vals.Length == 0 ? 0 : vals.Max(x => (double)Math.Abs(x)),
-                    _ => 0,
-                };
-                if (norm > 0) for (int i = 0; i < vals.Length; i++) vals[i] = (float)(vals[i] / norm);
-                v = new VBuffer<float>(t._vocab.Length, k, vals, idx);
+                var (idx, vals) = t.Weigh(text.Span, terms, counts);
+                v = new VBuffer<float>(t._vocab.Length, idx.Length, vals, idx);
             })];
         }
     }
 
     // Layout: [string output][string input][bool lower][int32 wordN][int32 charN][int32 weighting][int32 norm]
-    //   [strings vocabulary][floats idf]
+    //   [strings vocabulary][floats idf]; version 2 appends [int32 word tokenizer][bool sublinear TF].
     /// <inheritdoc/>
     public override void Save(ModelSaveContext ctx)
     {
@@ -235,6 +300,7 @@ public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
         var w = ctx.Writer;
         w.Write(_output); w.Write(_input); w.Write(_lower); w.Write(_wordN); w.Write(_charN); w.Write((int)_weighting); w.Write((int)_norm);
         ctx.WriteStrings(_vocab); ctx.WriteSingles(_idf);
+        w.Write((int)_tokenizer); w.Write(_sublinear);
     }
 
     private static TextFeaturizingTransformer Load(ModelLoadContext ctx)
@@ -251,6 +317,13 @@ public sealed class TextFeaturizingTransformer : RowToRowTransformerBase
         ctx.CheckDecode(vocab.Length > 0 && idf.Length == vocab.Length, "vocabulary and idf lengths differ");
         ctx.CheckDecode(vocab.Distinct(StringComparer.Ordinal).Count() == vocab.Length, "duplicate n-grams");
         ctx.CheckDecode(idf.All(float.IsFinite), "non-finite idf");
-        return new TextFeaturizingTransformer(o, i, lower, wn, cn, weighting, norm, vocab, idf);
+        var tokenizer = TextFeaturizingEstimator.WordTokenizerKind.Whitespace;
+        bool sublinear = false;
+        if (ctx.Version >= 2)
+        {
+            tokenizer = (TextFeaturizingEstimator.WordTokenizerKind)ctx.ReadInt32(0, 1, "word tokenizer");
+            sublinear = ctx.Reader.ReadBoolean();
+        }
+        return new TextFeaturizingTransformer(o, i, lower, tokenizer, wn, cn, weighting, sublinear, norm, vocab, idf);
     }
 }

@@ -8,7 +8,7 @@ using VaeText.Training;
 namespace VaeText.Transforms;
 
 /// <summary>
-/// Trains a bag-of-words VAE on a text column and adds its latent mean as a feature vector (the VAE step of a
+/// Trains a VAE (bag-of-words, LSTM or Transformer encoder; <see cref="Options.Encoder"/>) on a text column and adds its latent mean as a feature vector (the VAE step of a
 /// pipeline). Fit reads only the input text column (the one place the column is held in memory: the VAE needs
 /// several epochs over it), tokenizes it, builds the vocabulary, and trains the model with the engine's
 /// <see cref="VaeTrainer"/>. The fitted <see cref="VaeLatentTransformer"/> encodes rows one at a time as they
@@ -16,11 +16,34 @@ namespace VaeText.Transforms;
 /// </summary>
 public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
 {
-    /// <summary>The VAE's encoder family. Only the bag-of-words encoder is wired into the pipeline today.</summary>
+    /// <summary>The VAE's encoder family.</summary>
     public enum EncoderKind
     {
-        /// <summary>Bag-of-words MLP encoder with a softmax decoder over the vocabulary.</summary>
+        /// <summary>Bag-of-words MLP encoder (<see cref="Options.EncoderHiddenSizes"/>).</summary>
         BagOfWords,
+        /// <summary>
+        /// Embedding → one-layer LSTM (final state) over the first <see cref="Options.MaxSequenceLength"/> tokens
+        /// (<see cref="Options.EmbeddingSize"/>, <see cref="Options.SequenceHiddenSize"/>).
+        /// </summary>
+        Lstm,
+        /// <summary>
+        /// Embedding + sinusoidal positions → pre-norm Transformer encoder blocks → mean over tokens
+        /// (<see cref="Options.EmbeddingSize"/> = model width, <see cref="Options.TransformerLayers"/>,
+        /// <see cref="Options.AttentionHeads"/>, <see cref="Options.FeedForwardSize"/>).
+        /// </summary>
+        Transformer,
+    }
+
+    /// <summary>The VAE's decoder (what the latent code must reconstruct).</summary>
+    public enum DecoderKind
+    {
+        /// <summary>A softmax over the vocabulary predicting the document's bag of words (the default).</summary>
+        BagOfWords,
+        /// <summary>
+        /// An LSTM language model conditioned on z that rewrites the token sequence word by word (Bowman et al.
+        /// 2016); needs a sequence encoder (<see cref="EncoderKind.Lstm"/> or <see cref="EncoderKind.Transformer"/>).
+        /// </summary>
+        LstmAutoregressive,
     }
 
     /// <summary>Defaults shared by the short catalog overload and <see cref="Options"/>.</summary>
@@ -46,6 +69,28 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public const int MinDocumentFrequency = 1;
         /// <summary>Words in a larger fraction of documents are dropped.</summary>
         public const double MaxDocumentFrequency = 1.0;
+        /// <summary>Encoder family.</summary>
+        public const EncoderKind Encoder = EncoderKind.BagOfWords;
+        /// <summary>Decoder.</summary>
+        public const DecoderKind Decoder = DecoderKind.BagOfWords;
+        /// <summary>Tokens a sequence encoder reads per document (longer documents are cut).</summary>
+        public const int MaxSequenceLength = 128;
+        /// <summary>Token embedding width of the sequence encoders (the Transformer's model width).</summary>
+        public const int EmbeddingSize = 128;
+        /// <summary>LSTM encoder hidden width.</summary>
+        public const int SequenceHiddenSize = 256;
+        /// <summary>Transformer encoder blocks.</summary>
+        public const int TransformerLayers = 2;
+        /// <summary>Transformer attention heads.</summary>
+        public const int AttentionHeads = 4;
+        /// <summary>Transformer position-wise feed-forward width.</summary>
+        public const int FeedForwardSize = 256;
+        /// <summary>LSTM decoder hidden width.</summary>
+        public const int DecoderHiddenSize = 256;
+        /// <summary>LSTM decoder word dropout (Bowman et al. 2016 found values around 0.25–0.5 keep z in use).</summary>
+        public const double WordDropout = 0.25;
+        /// <summary>Free bits per latent dimension (0 = off).</summary>
+        public const double FreeBits = 0;
     }
 
     /// <summary>All settings of the VAE step.</summary>
@@ -60,10 +105,30 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         /// <summary>Optional output column for the reconstruction error plus KL (negative ELBO at the mean; Single).</summary>
         public string? ReconstructionErrorColumnName { get; set; }
         /// <summary>Encoder family.</summary>
-        public EncoderKind Encoder { get; set; } = EncoderKind.BagOfWords;
+        public EncoderKind Encoder { get; set; } = Defaults.Encoder;
+        /// <summary>Decoder (<see cref="DecoderKind.LstmAutoregressive"/> needs a sequence encoder).</summary>
+        public DecoderKind Decoder { get; set; } = Defaults.Decoder;
+        /// <summary>Sequence encoders: tokens read per document (&gt; 0; longer documents are cut).</summary>
+        public int MaxSequenceLength { get; set; } = Defaults.MaxSequenceLength;
+        /// <summary>Sequence encoders: token embedding width (&gt; 0; the Transformer's model width, divisible by <see cref="AttentionHeads"/>).</summary>
+        public int EmbeddingSize { get; set; } = Defaults.EmbeddingSize;
+        /// <summary>LSTM encoder: hidden width (&gt; 0).</summary>
+        public int SequenceHiddenSize { get; set; } = Defaults.SequenceHiddenSize;
+        /// <summary>Transformer encoder: number of blocks (&gt; 0).</summary>
+        public int TransformerLayers { get; set; } = Defaults.TransformerLayers;
+        /// <summary>Transformer encoder: attention heads (&gt; 0, divides <see cref="EmbeddingSize"/>).</summary>
+        public int AttentionHeads { get; set; } = Defaults.AttentionHeads;
+        /// <summary>Transformer encoder: feed-forward width (&gt; 0).</summary>
+        public int FeedForwardSize { get; set; } = Defaults.FeedForwardSize;
+        /// <summary>LSTM decoder: hidden width (&gt; 0).</summary>
+        public int DecoderHiddenSize { get; set; } = Defaults.DecoderHiddenSize;
+        /// <summary>LSTM decoder: probability in [0, 1) of replacing a teacher-forced input word by the unknown token in training.</summary>
+        public double WordDropout { get; set; } = Defaults.WordDropout;
+        /// <summary>Free bits λ ≥ 0: the batch-mean KL of each latent dimension is floored at λ nats (against posterior collapse; 0 = off).</summary>
+        public double FreeBits { get; set; } = Defaults.FreeBits;
         /// <summary>Latent size.</summary>
         public int LatentSize { get; set; } = Defaults.LatentSize;
-        /// <summary>Encoder hidden layer sizes.</summary>
+        /// <summary>Bag-of-words encoder hidden layer sizes.</summary>
         public IReadOnlyList<int> EncoderHiddenSizes { get; set; } = Defaults.EncoderHiddenSizes;
         /// <summary>Epochs.</summary>
         public int Epochs { get; set; } = Defaults.Epochs;
@@ -81,10 +146,18 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int MinDocumentFrequency { get; set; } = Defaults.MinDocumentFrequency;
         /// <summary>Maximum document fraction.</summary>
         public double MaxDocumentFrequency { get; set; } = Defaults.MaxDocumentFrequency;
+        /// <summary>Words left out of the VAE's vocabulary (e.g. <see cref="VaeText.Text.StopWords.English"/>); null keeps all.</summary>
+        public IReadOnlySet<string>? StopWords { get; set; }
         /// <summary>Seed; null draws one from the context.</summary>
         public int? Seed { get; set; }
         /// <summary>Training threads (results depend on seed and thread count); 1 by default for reproducibility everywhere.</summary>
         public int MaxThreads { get; set; } = 1;
+        /// <summary>Folder for VAE training checkpoints (null = none); see <see cref="VaeTrainingOptions.CheckpointDirectory"/>.</summary>
+        public string? CheckpointDirectory { get; set; }
+        /// <summary>Also checkpoint every this many optimisation steps (0 = at epoch ends and on cancellation only).</summary>
+        public int CheckpointEveryBatches { get; set; }
+        /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
+        public bool Resume { get; set; }
     }
 
     private readonly Options _o;
@@ -99,6 +172,37 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be positive");
         if (options.MaxVocabularySize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxVocabularySize, "MaxVocabularySize must be positive");
         if (!Enum.IsDefined(options.Encoder)) throw new ArgumentOutOfRangeException(nameof(options), options.Encoder, "unknown Encoder");
+        if (!Enum.IsDefined(options.Decoder)) throw new ArgumentOutOfRangeException(nameof(options), options.Decoder, "unknown Decoder");
+        if (options.Encoder != EncoderKind.BagOfWords)
+        {
+            static void Positive(int value, string name)
+            {
+                if (value < 1) throw new ArgumentOutOfRangeException(nameof(options), value, $"{name} must be positive, got {value}");
+            }
+            Positive(options.MaxSequenceLength, nameof(Options.MaxSequenceLength));
+            Positive(options.EmbeddingSize, nameof(Options.EmbeddingSize));
+            if (options.Encoder == EncoderKind.Lstm) Positive(options.SequenceHiddenSize, nameof(Options.SequenceHiddenSize));
+            else
+            {
+                Positive(options.TransformerLayers, nameof(Options.TransformerLayers));
+                Positive(options.AttentionHeads, nameof(Options.AttentionHeads));
+                Positive(options.FeedForwardSize, nameof(Options.FeedForwardSize));
+                if (options.EmbeddingSize % options.AttentionHeads != 0)
+                    throw new ArgumentOutOfRangeException(nameof(options), options.AttentionHeads,
+                        $"AttentionHeads ({options.AttentionHeads}) must divide EmbeddingSize ({options.EmbeddingSize}) for the Transformer encoder");
+            }
+        }
+        if (options.Decoder == DecoderKind.LstmAutoregressive)
+        {
+            if (options.Encoder == EncoderKind.BagOfWords)
+                throw new ArgumentOutOfRangeException(nameof(options), options.Decoder, "Decoder LstmAutoregressive needs a sequence encoder: set Encoder to Lstm or Transformer");
+            if (options.DecoderHiddenSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), options.DecoderHiddenSize, $"DecoderHiddenSize must be positive, got {options.DecoderHiddenSize}");
+            if (!(options.WordDropout >= 0 && options.WordDropout < 1))
+                throw new ArgumentOutOfRangeException(nameof(options), options.WordDropout, $"WordDropout must be in [0, 1), got {options.WordDropout}");
+        }
+        if (!(options.FreeBits >= 0) || !double.IsFinite(options.FreeBits))
+            throw new ArgumentOutOfRangeException(nameof(options), options.FreeBits, $"FreeBits must be a non-negative finite number, got {options.FreeBits}");
         _o = options; _seed = options.Seed ?? contextSeed; _input = options.InputColumnName ?? options.OutputColumnName;
     }
 
@@ -116,7 +220,10 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
     }
 
     /// <inheritdoc/>
-    public VaeLatentTransformer Fit(IDataView input)
+    public VaeLatentTransformer Fit(IDataView input) => Fit(input, null, null, CancellationToken.None);
+
+    /// <summary>Fit with per-epoch and per-batch progress and cancellation (checked between batches).</summary>
+    internal VaeLatentTransformer Fit(IDataView input, IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         GetOutputSchema(SchemaShape.Create(input.Schema));
@@ -130,16 +237,40 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         }
         if (texts.Count == 0) throw new InvalidOperationException($"column '{_input}' has no rows to train the VAE on");
         var tok = new TokenizerOptions();
-        var vocabOptions = new VocabularyOptions { MaxSize = _o.MaxVocabularySize, MinDocumentFrequency = _o.MinDocumentFrequency, MaxDocumentFrequency = _o.MaxDocumentFrequency };
+        var vocabOptions = new VocabularyOptions { MaxSize = _o.MaxVocabularySize, MinDocumentFrequency = _o.MinDocumentFrequency, MaxDocumentFrequency = _o.MaxDocumentFrequency, StopWords = _o.StopWords };
         BagOfWords.Fit(texts, tok, vocabOptions, out var vocab, out var counts, maxThreads: _o.MaxThreads);
-        var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
-        var model = new BowVae(modelOptions, counts);
-        var trainer = new VaeTrainer(new VaeTrainingOptions
+        var trainingOptions = new VaeTrainingOptions
         {
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
-            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads,
-        });
-        trainer.Train(model, counts);
+            AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads, FreeBits = _o.FreeBits,
+            CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
+        };
+        if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
+        var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };
+        var model = new BowVae(modelOptions, counts);
+        var trainer = new VaeTrainer(trainingOptions);
+        cancellationToken.ThrowIfCancellationRequested();
+        trainer.Train(model, counts, progress, onBatch, cancellationToken);
+        return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
+    }
+
+    private VaeLatentTransformer FitSequence(List<string> texts, TokenizerOptions tok, Vocabulary vocab, CsrMatrix counts, VaeTrainingOptions training,
+        IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken cancellationToken)
+    {
+        var modelOptions = new SeqVaeOptions
+        {
+            VocabularySize = vocab.Count,
+            Encoder = _o.Encoder == EncoderKind.Lstm ? SeqEncoderKind.Lstm : SeqEncoderKind.Transformer,
+            MaxLength = _o.MaxSequenceLength, EmbeddingSize = _o.EmbeddingSize, HiddenSize = _o.SequenceHiddenSize,
+            Layers = _o.TransformerLayers, Heads = _o.AttentionHeads, FeedForwardSize = _o.FeedForwardSize,
+            LatentSize = _o.LatentSize, Seed = _seed,
+            Decoder = _o.Decoder == DecoderKind.LstmAutoregressive ? SeqDecoderKind.Lstm : SeqDecoderKind.BagOfWords,
+            DecoderHiddenSize = _o.DecoderHiddenSize, WordDropout = _o.WordDropout,
+        };
+        var model = new SeqVae(modelOptions, counts);
+        var ids = SeqTokens.EncodeAll(texts, new Tokenizer(tok), vocab, _o.MaxSequenceLength);
+        cancellationToken.ThrowIfCancellationRequested();
+        new VaeTrainer(training).Train(model, ids, counts, progress, onBatch, cancellationToken);
         return new VaeLatentTransformer(_o.OutputColumnName, _input, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, tok, vocab, model);
     }
 }
@@ -152,30 +283,176 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
 public sealed class VaeLatentTransformer : RowToRowTransformerBase
 {
     internal const string LoaderSignature = "VaeLatentTransformer";
-    private static readonly VersionInfo s_version = new(LoaderSignature, 1, 1);
+    // Layout 1: bag-of-words model (still written for it, unchanged); layout 2: any encoder (written for sequence models).
+    private static readonly VersionInfo s_bowVersion = new(LoaderSignature, 1, 1);
+    private static readonly VersionInfo s_seqVersion = new(LoaderSignature, 2, 2);
+    private static readonly VersionInfo s_readVersion = new(LoaderSignature, 2, 1);
     private readonly string _output, _input;
     private readonly string? _logVar, _recon;
     private readonly TokenizerOptions _tokOptions;
     private readonly Tokenizer _tokenizer;
     private readonly Vocabulary _vocab;
-    private readonly BowVae _model;
+    private readonly BowVae? _model;
+    private readonly SeqVae? _seq;
 
     internal VaeLatentTransformer(string output, string input, string? logVar, string? recon, TokenizerOptions tok, Vocabulary vocab, BowVae model)
+        : this(output, input, logVar, recon, tok, vocab)
+    {
+        _model = model;
+    }
+
+    internal VaeLatentTransformer(string output, string input, string? logVar, string? recon, TokenizerOptions tok, Vocabulary vocab, SeqVae model)
+        : this(output, input, logVar, recon, tok, vocab)
+    {
+        _seq = model;
+    }
+
+    private VaeLatentTransformer(string output, string input, string? logVar, string? recon, TokenizerOptions tok, Vocabulary vocab)
     {
         _output = output; _input = input; _logVar = logVar; _recon = recon;
-        _tokOptions = tok; _tokenizer = new Tokenizer(tok); _vocab = vocab; _model = model;
+        _tokOptions = tok; _tokenizer = new Tokenizer(tok); _vocab = vocab;
     }
 
     /// <summary>The latent size (length of the output vector).</summary>
-    public int LatentSize => _model.LatentSize;
+    public int LatentSize => _model?.LatentSize ?? _seq!.LatentSize;
     /// <summary>The VAE's vocabulary size.</summary>
     public int VocabularySize => _vocab.Count;
+    /// <summary>The encoder family of the trained VAE.</summary>
+    public VaeLatentEstimator.EncoderKind Encoder => _seq is null ? VaeLatentEstimator.EncoderKind.BagOfWords
+        : _seq.Options.Encoder == SeqEncoderKind.Lstm ? VaeLatentEstimator.EncoderKind.Lstm : VaeLatentEstimator.EncoderKind.Transformer;
+    /// <summary>The decoder of the trained VAE.</summary>
+    public VaeLatentEstimator.DecoderKind Decoder => _seq is { CanGenerate: true }
+        ? VaeLatentEstimator.DecoderKind.LstmAutoregressive : VaeLatentEstimator.DecoderKind.BagOfWords;
+
+    /// <summary>True when the VAE has the autoregressive LSTM decoder, so it can write text (<see cref="Sample"/>, <see cref="Reconstruct"/>, <see cref="Interpolate"/>).</summary>
+    public bool CanGenerate => _seq is { CanGenerate: true };
+
+    private SeqVae Generator => _seq is { CanGenerate: true } s ? s
+        : throw new InvalidOperationException($"this VAE (encoder {Encoder}, decoder {Decoder}) cannot write text: train it with Decoder = LstmAutoregressive and an Lstm or Transformer encoder");
+
+    /// <summary>
+    /// Writes <paramref name="count"/> texts from latent codes drawn from the prior N(0, I): greedy decoding when
+    /// <paramref name="temperature"/> is 0, else sampling from softmax(logits / temperature). Deterministic for a seed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder (<see cref="CanGenerate"/> is false).</exception>
+    public IReadOnlyList<string> Sample(int count, double temperature = 1.0, int seed = 1)
+    {
+        var g = Generator;
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be non-negative");
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var rng = new Core.Rng(seed);
+        var z = new float[g.LatentSize];
+        var result = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < z.Length; j++) z[j] = (float)rng.NextGaussian();
+            result[i] = ToText(g.Decode(z, temperature, temperature > 0 ? rng : null));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="text"/> to its posterior mean and decodes it back (greedy when <paramref name="temperature"/>
+    /// is 0): what the VAE remembers of the text.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public string Reconstruct(string text, double temperature = 0, int seed = 1)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(text);
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var mean = EncodeMeans([text]);
+        return ToText(g.Decode(mean, temperature, temperature > 0 ? new Core.Rng(seed) : null));
+    }
+
+    /// <summary>
+    /// Greedy decodings of <paramref name="steps"/> + 1 evenly spaced points on the line between the posterior means
+    /// of <paramref name="from"/> and <paramref name="to"/> (first = from's, last = to's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public IReadOnlyList<string> Interpolate(string from, string to, int steps = 5)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(from); ArgumentNullException.ThrowIfNull(to);
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be at least 1");
+        var m = EncodeMeans([from, to]);
+        int l = g.LatentSize;
+        var z = new float[l];
+        var result = new string[steps + 1];
+        for (int k = 0; k <= steps; k++)
+        {
+            float a = (float)k / steps;
+            for (int j = 0; j < l; j++) z[j] = (1 - a) * m[j] + a * m[l + j];
+            result[k] = ToText(g.Decode(z));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The VAE step inside a fitted model: <paramref name="model"/> itself, or the last one found in a transformer
+    /// chain (searched recursively, for example a model loaded from a zip); null when there is none.
+    /// </summary>
+    public static VaeLatentTransformer? Find(ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is VaeLatentTransformer v) return v;
+        if (model is IEnumerable<ITransformer> chain)
+        {
+            VaeLatentTransformer? found = null;
+            foreach (var t in chain) found = Find(t) ?? found;
+            return found;
+        }
+        return null;
+    }
+
+    private string ToText(int[] ids) => string.Join(' ', ids.Select(id => id >= 2 ? _vocab[id - 2] : "<unk>"));
+
+    /// <summary>The sequence VAE (null for a bag-of-words model).</summary>
+    internal SeqVae? SequenceModel => _seq;
+    internal Tokenizer Tokenizer => _tokenizer;
+    internal Vocabulary Vocabulary => _vocab;
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName => _input;
+
+    /// <summary>The latent-mean column written.</summary>
+    public string OutputColumnName => _output;
+
+    /// <summary>
+    /// The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).
+    /// With the LSTM decoder (no per-word weight), the words whose first-word log-probability rises most when z moves
+    /// from 0 to one unit along that dimension.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        // The bag-of-words decoders: weight [VocabularySize, LatentSize]; the LSTM decoder: the same shape of first-word effects.
+        var w = _model is not null ? _model.Network.Store.Value(_model.Network.Head.Decoder.Weight).ToArray()
+              : _seq!.CanGenerate ? _seq.FirstWordEffects()
+              : _seq.Network.Store.Value(_seq.Network.Head.Decoder.Weight).ToArray();
+        int l = LatentSize, v = _vocab.Count;
+        var result = new List<IReadOnlyList<string>>(l);
+        for (int d = 0; d < l; d++)
+        {
+            var ids = Enumerable.Range(0, v).ToArray();
+            var keys = new float[v];
+            for (int i = 0; i < v; i++) keys[i] = w[i * l + d];
+            Array.Sort(ids, (a, b) => { int c = keys[b].CompareTo(keys[a]); return c != 0 ? c : a.CompareTo(b); });
+            result.Add(ids.Take(count).Select(id => _vocab[id]).ToList());
+        }
+        return result;
+    }
 
     /// <summary>Encodes texts in one batch into row-major latent means [texts.Count, LatentSize].</summary>
     public float[] EncodeMeans(IReadOnlyList<string> texts, int maxThreads = 1)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return _model.Encode(BagOfWords.Build(texts, _tokenizer, _vocab, maxThreads), maxThreads);
+        if (_seq is not null)
+        {
+            for (int i = 0; i < texts.Count; i++) if (texts[i] is null) throw new ArgumentException($"text {i} is null", nameof(texts));
+            return _seq.Encode(SeqTokens.EncodeAll(texts, _tokenizer, _vocab, _seq.Options.MaxLength), maxThreads);
+        }
+        return _model!.Encode(BagOfWords.Build(texts, _tokenizer, _vocab, maxThreads), maxThreads);
     }
 
     /// <inheritdoc/>
@@ -211,18 +488,28 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
             float score = 0;
             ReadOnlyMemory<char> text = default;
             string[] one = new string[1];
+            var session = t._seq?.CreateSession();
             void Compute()
             {
                 if (input.Position == cached) return;
                 g(ref text);
                 one[0] = text.ToString();
+                if (t._seq is { } seq)
+                {
+                    var ids = SeqTokens.Encode(one[0], t._tokenizer, t._vocab, seq.Options.MaxLength);
+                    mean = new float[l]; logVar = new float[l];
+                    seq.EncodeOne(ids, session!, mean, logVar);
+                    if (detailed) score = (float)seq.NegativeElboAtMean(BagOfWords.Build(one, t._tokenizer, t._vocab, 1), ids, mean, logVar, session!);
+                    cached = input.Position;
+                    return;
+                }
                 var docs = BagOfWords.Build(one, t._tokenizer, t._vocab, 1);
                 if (detailed)
                 {
-                    var e = t._model.EncodeDetailed(docs, 1);
+                    var e = t._model!.EncodeDetailed(docs, 1);
                     mean = e.Means; logVar = e.LogVariances; score = (float)e.NegativeElbo(0);
                 }
-                else mean = t._model.Encode(docs, 1);
+                else mean = t._model!.Encode(docs, 1);
                 cached = input.Position;
             }
             var r = new Delegate?[OutputColumns.Count];
@@ -234,23 +521,34 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
         }
     }
 
-    // Layout: [string output][string input][string logVar or ""][string recon or ""]
+    // Layout 1 (bag-of-words encoder; written for it unchanged):
+    //   [string output][string input][string logVar or ""][string recon or ""]
     //   [tokenizer: bool lowerCase, bool nfkc, bool splitCjk, bool cjkBigrams, bool keepMarks, int32 minTokenLength]
     //   [bytes vocabulary (Vocabulary.WriteTo)]
     //   [model: int32 vocab, ints hidden, int32 activation, int32 latent, double dropout, double lvMin, double lvMax, int32 seed]
     //   [floats parameters]
+    // Layout 2 (sequence encoders): the same four strings, then int32 encoder kind (1 = Lstm, 2 = Transformer), the
+    //   tokenizer and vocabulary as in layout 1, then [bytes SeqVaeSerializer form (its own signature and version)].
     /// <inheritdoc/>
     public override void Save(ModelSaveContext ctx)
     {
-        ctx.SetVersionInfo(s_version);
+        ctx.SetVersionInfo(_seq is null ? s_bowVersion : s_seqVersion);
         var w = ctx.Writer;
         w.Write(_output); w.Write(_input); w.Write(_logVar ?? ""); w.Write(_recon ?? "");
+        if (_seq is not null) w.Write((int)Encoder);
         w.Write(_tokOptions.LowerCase); w.Write(_tokOptions.NormalizeNfkc); w.Write(_tokOptions.SplitCjk);
         w.Write(_tokOptions.CjkBigrams); w.Write(_tokOptions.KeepCombiningMarks); w.Write(_tokOptions.MinTokenLength);
         var vs = new MemoryStream();
         using (var bw = new BinaryWriter(vs, System.Text.Encoding.UTF8, leaveOpen: true)) _vocab.WriteTo(bw);
         ctx.WriteBytes(vs.ToArray());
-        var o = _model.Options;
+        if (_seq is not null)
+        {
+            var ms = new MemoryStream();
+            SeqVaeSerializer.Save(_seq, ms);
+            ctx.WriteBytes(ms.ToArray());
+            return;
+        }
+        var o = _model!.Options;
         w.Write(o.VocabularySize); ctx.WriteInts(o.EncoderHiddenSizes.ToArray()); w.Write((int)o.Activation); w.Write(o.LatentSize);
         w.Write(o.EncoderDropout); w.Write(o.LogVarianceMin); w.Write(o.LogVarianceMax); w.Write(o.Seed);
         ctx.WriteSingles(_model.GetParameters());
@@ -258,10 +556,15 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
 
     private static VaeLatentTransformer Load(ModelLoadContext ctx)
     {
-        ctx.CheckVersion(s_version);
+        ctx.CheckVersion(s_readVersion);
         var r = ctx.Reader;
         string output = ctx.ReadString(), input = ctx.ReadString(), lv = ctx.ReadString(), re = ctx.ReadString();
         ctx.CheckDecode(output.Length > 0 && input.Length > 0, "empty column name");
+        var kind = VaeLatentEstimator.EncoderKind.BagOfWords;
+        if (ctx.Version >= 2)
+        {
+            kind = (VaeLatentEstimator.EncoderKind)ctx.ReadInt32(1, 2, "encoder kind");
+        }
         var tok = new TokenizerOptions
         {
             LowerCase = r.ReadBoolean(), NormalizeNfkc = r.ReadBoolean(), SplitCjk = r.ReadBoolean(),
@@ -270,6 +573,17 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
         var vbytes = ctx.ReadBytes("vocabulary");
         Vocabulary vocab;
         using (var br = new BinaryReader(new MemoryStream(vbytes))) vocab = Vocabulary.ReadFrom(br);
+        if (kind != VaeLatentEstimator.EncoderKind.BagOfWords)
+        {
+            var mbytes = ctx.ReadBytes("sequence VAE");
+            SeqVae seq;
+            try { seq = SeqVaeSerializer.Load(new MemoryStream(mbytes)); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"model entry '{ctx.EntryName}': {e.Message}", e); }
+            ctx.CheckDecode(seq.Options.VocabularySize == vocab.Count, $"sequence VAE vocabulary size {seq.Options.VocabularySize} differs from the stored vocabulary ({vocab.Count})");
+            var expected = kind == VaeLatentEstimator.EncoderKind.Lstm ? SeqEncoderKind.Lstm : SeqEncoderKind.Transformer;
+            ctx.CheckDecode(seq.Options.Encoder == expected, $"encoder kind {kind} differs from the stored model's {seq.Options.Encoder}");
+            return new VaeLatentTransformer(output, input, lv.Length > 0 ? lv : null, re.Length > 0 ? re : null, tok, vocab, seq);
+        }
         int vsize = ctx.ReadInt32(1, int.MaxValue, "vocabulary size");
         ctx.CheckDecode(vsize == vocab.Count, $"model vocabulary size {vsize} differs from the stored vocabulary ({vocab.Count})");
         var hidden = ctx.ReadInts("hidden sizes");

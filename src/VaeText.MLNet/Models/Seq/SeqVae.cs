@@ -38,9 +38,11 @@ public sealed class SeqVae
         IVaeEncoder<T, TokenBatch> enc = o.Encoder == SeqEncoderKind.Lstm
             ? new LstmEncoder<T>(store, tokens, o.EmbeddingSize, o.HiddenSize, o.Bidirectional, o.Pooling, o.LatentSize, o.MaxLength)
             : new TransformerEncoder<T>(store, tokens, o.EmbeddingSize, o.Layers, o.Heads, o.FeedForwardSize, o.Positions, o.LatentSize, o.MaxLength);
-        var head = new VaeHead<T>(store, o.LatentSize, o.VocabularySize, o.LogVarianceMin, o.LogVarianceMax);
+        bool lstm = o.Decoder == SeqDecoderKind.Lstm;
+        var head = new VaeHead<T>(store, o.LatentSize, o.VocabularySize, o.LogVarianceMin, o.LogVarianceMax, bagOfWordsDecoder: !lstm);
+        var decoder = lstm ? new LstmTextDecoder<T>(store, tokens, o.EmbeddingSize, o.DecoderHiddenSize, o.LatentSize, o.MaxLength, o.WordDropout) : null;
         store.Freeze();
-        return new VaeNetwork<T, TokenBatch>(store, enc, head);
+        return new VaeNetwork<T, TokenBatch>(store, enc, head, decoder);
     }
 
     internal VaeNetwork<float, TokenBatch> Network { get; }
@@ -83,6 +85,78 @@ public sealed class SeqVae
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return means;
+    }
+
+    /// <summary>Per-thread buffers for encoding one document at a time (a pipeline cursor holds one).</summary>
+    internal sealed class Session
+    {
+        public Session(SeqVae model)
+        {
+            Workspace = model.Network.CreateWorkspace(1, false, 1);
+        }
+        public readonly VaeWorkspace<float> Workspace;
+        public readonly int[][] Docs = new int[1][];
+        public readonly int[] Row = [0];
+        public readonly double[] Recon = new double[1], Kl = new double[1];
+    }
+
+    internal Session CreateSession() => new(this);
+
+    /// <summary>Posterior mean and clamped log-variance of one token-id document.</summary>
+    internal void EncodeOne(int[] ids, Session s, Span<float> mean, Span<float> logVar)
+    {
+        s.Docs[0] = ids;
+        Network.Encode(new TokenBatch(s.Docs, s.Row), mean, logVar, s.Workspace);
+    }
+
+    /// <summary>Reconstruction error at z = μ plus KL of one document (<paramref name="counts"/>: its one-row bag of words).</summary>
+    internal double NegativeElboAtMean(CsrMatrix counts, int[] ids, ReadOnlySpan<float> mean, ReadOnlySpan<float> logVar, Session s)
+    {
+        s.Docs[0] = ids;
+        Network.Evaluate(new TokenBatch(s.Docs, s.Row), new CsrBatch(counts, s.Row), mean, logVar, s.Workspace, s.Recon, s.Kl);
+        return s.Recon[0] + s.Kl[0];
+    }
+
+    /// <summary>
+    /// LSTM decoder: [V, LatentSize] row-major, entry (w, d) = log p(first word = w | z = e_d) − log p(first word = w | z = 0).
+    /// </summary>
+    internal float[] FirstWordEffects()
+    {
+        var d = TextDecoder;
+        int l = LatentSize, v = Options.VocabularySize;
+        var z = new float[l];
+        var baseLogp = d.FirstStepLogProbabilities(z);
+        var result = new float[(long)v * l];
+        for (int j = 0; j < l; j++)
+        {
+            Array.Clear(z); z[j] = 1;
+            var lp = d.FirstStepLogProbabilities(z);
+            for (int w = 0; w < v; w++) result[w * l + j] = lp[w + 2] - baseLogp[w + 2];
+        }
+        return result;
+    }
+
+    /// <summary>True when the model has the autoregressive LSTM decoder (it can write text).</summary>
+    public bool CanGenerate => Network.Decoder is LstmTextDecoder<float>;
+
+    private LstmTextDecoder<float> TextDecoder => Network.Decoder as LstmTextDecoder<float>
+        ?? throw new InvalidOperationException($"this sequence VAE has the {Options.Decoder} decoder; writing text needs Decoder = Lstm");
+
+    /// <summary>
+    /// Writes token ids (2 + word id; never padding or unknown) from the latent code <paramref name="z"/>
+    /// [LatentSize]: greedy when <paramref name="temperature"/> is 0, else sampled from softmax(logits / temperature)
+    /// with <paramref name="rng"/>. Stops at end-of-sequence or after <paramref name="maxTokens"/> tokens
+    /// (0: the model's MaxLength).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no LSTM decoder.</exception>
+    public int[] Decode(ReadOnlySpan<float> z, double temperature = 0, Rng? rng = null, int maxTokens = 0)
+    {
+        var d = TextDecoder;
+        if (z.Length != LatentSize) throw new ArgumentException($"z has {z.Length} values, the latent size is {LatentSize}", nameof(z));
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        if (temperature > 0 && rng is null) throw new ArgumentNullException(nameof(rng), "sampling with a temperature needs a seeded Rng");
+        if (maxTokens < 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, "must be non-negative (0 = MaxLength)");
+        return d.Decode(z, temperature, rng, maxTokens == 0 ? Options.MaxLength : maxTokens);
     }
 
     /// <summary>A copy of all parameters (the flat store).</summary>

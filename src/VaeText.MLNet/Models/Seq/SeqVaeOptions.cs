@@ -9,6 +9,15 @@ public enum SeqEncoderKind
     Transformer,
 }
 
+/// <summary>What a sequence VAE reconstructs from z.</summary>
+public enum SeqDecoderKind
+{
+    /// <summary>The bag of words, through a softmax over the vocabulary (the seq-vae benchmark's decoder).</summary>
+    BagOfWords,
+    /// <summary>The token sequence, word by word, through an LSTM language model conditioned on z (Bowman et al. 2016).</summary>
+    Lstm,
+}
+
 /// <summary>Position information added to the Transformer's embeddings.</summary>
 public enum PositionKind
 {
@@ -42,6 +51,12 @@ public sealed class SeqVaeOptions
         public const int LatentSize = 64;
         /// <summary>Seed of the parameter initialisation.</summary>
         public const int Seed = 1;
+        /// <summary>Decoder.</summary>
+        public const SeqDecoderKind Decoder = SeqDecoderKind.BagOfWords;
+        /// <summary>LSTM decoder hidden width.</summary>
+        public const int DecoderHiddenSize = 256;
+        /// <summary>LSTM decoder word dropout.</summary>
+        public const double WordDropout = 0;
     }
 
     /// <summary>Bag-of-words vocabulary size V (decoder outputs). Token ids run over [0, V + 2).</summary>
@@ -74,6 +89,12 @@ public sealed class SeqVaeOptions
     public double LogVarianceMax { get; set; } = 10;
     /// <summary>Seed of the parameter initialisation.</summary>
     public int Seed { get; set; } = Defaults.Seed;
+    /// <summary>Decoder.</summary>
+    public SeqDecoderKind Decoder { get; set; } = Defaults.Decoder;
+    /// <summary>LSTM decoder: hidden width (&gt; 0; its embedding width is <see cref="EmbeddingSize"/>).</summary>
+    public int DecoderHiddenSize { get; set; } = Defaults.DecoderHiddenSize;
+    /// <summary>LSTM decoder: probability in [0, 1) that a teacher-forced input word is replaced by the unknown token during training (Bowman et al.'s word dropout).</summary>
+    public double WordDropout { get; set; } = Defaults.WordDropout;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -84,6 +105,9 @@ public sealed class SeqVaeOptions
         Pos(FeedForwardSize, nameof(FeedForwardSize)); Pos(LatentSize, nameof(LatentSize));
         if (!Enum.IsDefined(Encoder)) throw new ArgumentOutOfRangeException(nameof(Encoder), Encoder, "unknown encoder");
         if (!Enum.IsDefined(Positions)) throw new ArgumentOutOfRangeException(nameof(Positions), Positions, "unknown position kind");
+        if (!Enum.IsDefined(Decoder)) throw new ArgumentOutOfRangeException(nameof(Decoder), Decoder, "unknown decoder");
+        Pos(DecoderHiddenSize, nameof(DecoderHiddenSize));
+        if (!(WordDropout >= 0 && WordDropout < 1)) throw new ArgumentOutOfRangeException(nameof(WordDropout), WordDropout, "must be in [0, 1)");
         if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "unknown pooling");
         if (Encoder == SeqEncoderKind.Transformer && EmbeddingSize % Heads != 0)
             throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"must divide EmbeddingSize ({EmbeddingSize})");

@@ -7,14 +7,16 @@ namespace VaeText.Models;
 /// Binary form of a <see cref="SeqVae"/> (little-endian):
 /// "VTSEQVAE" (8 bytes), int32 version written, int32 oldest version readable, then the options (int32
 /// VocabularySize, Encoder, MaxLength, EmbeddingSize, HiddenSize, bool Bidirectional, int32 Pooling, Layers,
-/// Heads, FeedForwardSize, Positions, LatentSize, double LogVarianceMin, LogVarianceMax, int32 Seed), then int32
-/// parameter count and that many float32 values (the flat store). Every decoded field is checked.
+/// Heads, FeedForwardSize, Positions, LatentSize, double LogVarianceMin, LogVarianceMax, int32 Seed; from version 2:
+/// int32 Decoder, int32 DecoderHiddenSize, double WordDropout), then int32 parameter count and that many float32
+/// values (the flat store). Version 2 is written (oldest readable 2); versions 1 and 2 are read. Every decoded
+/// field is checked.
 /// </summary>
 public static class SeqVaeSerializer
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("VTSEQVAE");
     /// <summary>Version written.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Writes the model to a stream.</summary>
     public static void Save(SeqVae model, Stream stream)
@@ -22,10 +24,11 @@ public static class SeqVaeSerializer
         ArgumentNullException.ThrowIfNull(model); ArgumentNullException.ThrowIfNull(stream);
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         var o = model.Options;
-        w.Write(Magic); w.Write(Version); w.Write(1);
+        w.Write(Magic); w.Write(Version); w.Write(2);
         w.Write(o.VocabularySize); w.Write((int)o.Encoder); w.Write(o.MaxLength); w.Write(o.EmbeddingSize); w.Write(o.HiddenSize);
         w.Write(o.Bidirectional); w.Write((int)o.Pooling); w.Write(o.Layers); w.Write(o.Heads); w.Write(o.FeedForwardSize);
         w.Write((int)o.Positions); w.Write(o.LatentSize); w.Write(o.LogVarianceMin); w.Write(o.LogVarianceMax); w.Write(o.Seed);
+        w.Write((int)o.Decoder); w.Write(o.DecoderHiddenSize); w.Write(o.WordDropout);
         var p = model.Network.Store.Values;
         w.Write(p.Length);
         foreach (var v in p) w.Write(v);
@@ -57,6 +60,10 @@ public static class SeqVaeSerializer
                 Heads = r.ReadInt32(), FeedForwardSize = r.ReadInt32(), Positions = (PositionKind)r.ReadInt32(), LatentSize = r.ReadInt32(),
                 LogVarianceMin = r.ReadDouble(), LogVarianceMax = r.ReadDouble(), Seed = r.ReadInt32(),
             };
+            if (version >= 2)
+            {
+                o.Decoder = (SeqDecoderKind)r.ReadInt32(); o.DecoderHiddenSize = r.ReadInt32(); o.WordDropout = r.ReadDouble();
+            }
             try { o.Validate(); } catch (ArgumentException e) { throw new InvalidDataException("corrupt sequence VAE options: " + e.Message, e); }
             var model = new SeqVae(o);
             int count = r.ReadInt32();
