@@ -43,6 +43,11 @@ internal static class CliOptions
         return o;
     }
 
+    /// <summary>--encoder bow|lstm|transformer: the VAE's encoder (VaeLatentEstimator.Options.Encoder).</summary>
+    public static Option<string> Encoder() => Choice("--encoder",
+        "VAE encoder: bag-of-words MLP (bow), LSTM over the first tokens (lstm) or Transformer encoder (transformer); sequence encoders are much slower.",
+        "bow", "bow", "lstm", "transformer");
+
     public static Option<double?> TimeBudget()
     {
         var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds.", HelpName = "SECONDS" };

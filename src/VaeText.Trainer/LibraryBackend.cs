@@ -12,7 +12,6 @@ internal static class LibraryBackend
 {
     public static IExperimentBackend CreateExperiment(CliRunSettings? settings = null) => new Experiments.LibraryBackend
     {
-        Encoder = settings?.Encoder ?? VaeLatentEstimator.EncoderKind.BagOfWords,
         OnVaeBatch = settings?.OnVaeBatch,
     };
 
@@ -37,7 +36,7 @@ internal static class LibraryBackend
         {
             var lib = new Experiments.LibraryBackend
             {
-                LabelColumn = labelColumn, TextColumn = textColumn, Encoder = settings.Encoder, OnVaeBatch = settings.OnVaeBatch,
+                LabelColumn = labelColumn, TextColumn = textColumn, OnVaeBatch = settings.OnVaeBatch,
             };
             var classes = data.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
             if (classes.Length < 2) throw new InvalidDataException($"the label column '{labelColumn}' has only one class; a classifier needs at least two.");
@@ -58,10 +57,8 @@ internal static class LibraryBackend
 /// <summary>Settings of a CLI run that reach the library backend (encoder choice, live batch progress).</summary>
 internal sealed class CliRunSettings
 {
-    /// <summary>VAE encoder.</summary>
-    public VaeLatentEstimator.EncoderKind Encoder { get; init; } = VaeLatentEstimator.EncoderKind.BagOfWords;
-    /// <summary>Called after every VAE optimisation step, or null.</summary>
-    public Action<Training.VaeBatchReport>? OnVaeBatch { get; init; }
+    /// <summary>Called after every VAE optimisation step with the number of batches per epoch, or null.</summary>
+    public Action<Training.VaeBatchReport, int>? OnVaeBatch { get; init; }
 }
 
 /// <summary>

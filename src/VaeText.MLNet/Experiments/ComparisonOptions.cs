@@ -58,6 +58,8 @@ internal interface IComparisonProgress
 {
     /// <summary>A stage begins (loading, featurizing, training a VAE...).</summary>
     void Stage(string message);
+    /// <summary>A VAE training starts.</summary>
+    void VaeStarted(VaeSettings settings) { }
     /// <summary>One VAE epoch finished.</summary>
     void VaeEpoch(VaeSettings settings, VaeEpochPoint point);
     /// <summary>A candidate finished one labelled-subset size (all seeds).</summary>

@@ -81,6 +81,9 @@ internal sealed class ComparisonRunner
 
         // Featurizers are computed lazily, once each.
         (IFeatureTable Train, IFeatureTable? Test, double Seconds)? ngrams = null;
+        // Peak memory above the baseline while each shared featurizer was fitted (reported with the candidates using it).
+        double ngramsPeakMb = 0;
+        var vaePeakMb = new Dictionary<VaeSettings, double>();
         var vaes = new Dictionary<VaeSettings, (ITrainedVae Vae, VaeRunRecord Record)?>();
         var both = new Dictionary<VaeSettings, (IFeatureTable Train, IFeatureTable? Test)>();
 
@@ -89,8 +92,10 @@ internal sealed class ComparisonRunner
             if (ngrams is { } have) return have;
             progress?.Stage("Fitting the n-gram featurizer");
             var sw = Stopwatch.StartNew();
+            using var mem = new PeakMemorySampler();
             var (tr, te) = _backend.FitNgrams(train.Texts, test?.Texts, ct);
             ngrams = (tr, te, sw.Elapsed.TotalSeconds);
+            ngramsPeakMb = mem.PeakAboveBaselineMb;
             return ngrams.Value;
         }
 
@@ -99,15 +104,18 @@ internal sealed class ComparisonRunner
             if (vaes.TryGetValue(s, out var have)) return have;
             if (OverBudget()) { vaes[s] = null; return null; }
             progress?.Stage($"Training {s.Name} on {train.Texts.Count} texts (labels unused)");
+            progress?.VaeStarted(s);
             var record = new VaeRunRecord { Settings = s };
             var sw = Stopwatch.StartNew();
             using var budgetCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (options.TimeBudgetSeconds is double b) budgetCts.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.001, b - clock.Elapsed.TotalSeconds)));
             var epochProgress = new SyncProgress<VaeEpochPoint>(p => { record.Epochs.Add(p); progress?.VaeEpoch(s, p); });
             ITrainedVae vae;
+            using var mem = new PeakMemorySampler();
             try
             {
                 vae = _backend.TrainVae(train.Texts, test?.Texts, s, options.VaeSeed, epochProgress, budgetCts.Token);
+                vaePeakMb[s] = mem.PeakAboveBaselineMb;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -162,11 +170,18 @@ internal sealed class ComparisonRunner
                 var feats = Features(cand);
                 if (feats is null) { row.Status = "skipped: time budget (VAE not trained)"; continue; }
                 row.FeaturizerSeconds = feats.Value.Seconds;
+                double featurizerPeak = Math.Max(cand.Featurizer == FeaturizerKind.Vae ? 0 : ngramsPeakMb,
+                    cand.Vae is { } cv2 && vaePeakMb.TryGetValue(cv2, out var vp) ? vp : 0);
                 if (n is int k && k > train.Texts.Count) row.Status = $"ok (only {train.Texts.Count} labelled documents exist)";
-                for (int seed = 1; seed <= options.Seeds; seed++)
+                // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
+                bool sameSetEverySeed = n is not int k2 || k2 >= (cv ? train.Texts.Count - train.Texts.Count / folds : train.Texts.Count);
+                int seedCount = sameSetEverySeed ? 1 : options.Seeds;
+                if (sameSetEverySeed && options.Seeds > 1) row.Status = "ok (all labels: one fit, the labelled set is the same for every seed)";
+                using var candidateMemory = new PeakMemorySampler();
+                for (int seed = 1; seed <= seedCount; seed++)
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (anyDone && seed > 1 && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {options.Seeds} seeds)"; break; }
+                    if (anyDone && seed > 1 && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
                     var truth = new List<int>();
                     var predicted = new List<int>();
                     double fitSeconds = 0;
@@ -198,7 +213,7 @@ internal sealed class ComparisonRunner
                     if (seed == 1) confusions[row] = scores.Confusion;
                     anyDone = true;
                 }
-                row.PeakMemoryMb = PeakMemoryMb();
+                row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
                 progress?.CandidateDone(row);
             }
         }
@@ -255,13 +270,6 @@ internal sealed class ComparisonRunner
         if (n is not int k || k >= pool.Length) return pool;
         var picked = LabelSampler.Draw(k, pool.Length, seed, stratified ? pool.Select(i => yAll[i]).ToArray() : null);
         return picked.Select(i => pool[i]).ToArray();
-    }
-
-    /// <summary>Process peak resident set size so far, in MB.</summary>
-    internal static double PeakMemoryMb()
-    {
-        using var p = Process.GetCurrentProcess();
-        return p.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the calling thread (no SynchronizationContext posting).</summary>

@@ -21,10 +21,13 @@ internal enum TrainerKind
 }
 
 /// <summary>One VAE configuration; candidates sharing it share one trained VAE.</summary>
-internal sealed record VaeSettings(int Latent, int Epochs)
+/// <param name="Latent">Latent size.</param>
+/// <param name="Epochs">Training epochs.</param>
+/// <param name="Encoder">"bow", "lstm" or "transformer".</param>
+internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow")
 {
-    /// <summary>Short readable name, e.g. "VAE 32d·20ep".</summary>
-    public string Name => $"VAE {Latent}d/{Epochs}ep";
+    /// <summary>Short readable name, e.g. "VAE 32d/20ep" or "LSTM-VAE 32d/20ep".</summary>
+    public string Name => (Encoder switch { "lstm" => "LSTM-VAE", "transformer" => "Transformer-VAE", _ => "VAE" }) + $" {Latent}d/{Epochs}ep";
     /// <summary>Checkpoint folder of the VAE training (null = none).</summary>
     public string? CheckpointDirectory { get; init; }
     /// <summary>Also checkpoint every this many steps (0 = epoch ends and cancellation only).</summary>
@@ -97,7 +100,10 @@ internal sealed class CandidateResult
     public List<double> ClassifierSeconds { get; } = new();
     /// <summary>Seconds spent fitting the featurizer (VAE training or n-gram vocabulary) that this candidate uses.</summary>
     public double FeaturizerSeconds { get; set; }
-    /// <summary>Process peak resident memory after this candidate's fits, MB.</summary>
+    /// <summary>
+    /// Extra memory of this candidate, MB: the peak working set above the level just before the step, the larger of
+    /// its featurizer's fit (shared between candidates; measured once, when it ran) and its classifier fits.
+    /// </summary>
     public double PeakMemoryMb { get; set; }
     /// <summary>Rank within its labels group (1 = best), 0 when not ranked.</summary>
     public int Rank { get; set; }

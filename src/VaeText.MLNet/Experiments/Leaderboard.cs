@@ -63,6 +63,9 @@ internal static class Leaderboard
               .Append(" | ").Append(r.PeakMemoryMb.ToString("F0", CultureInfo.InvariantCulture))
               .Append(" | ").Append(EscapeMd(r.Status)).Append(" |\n");
         }
+        sb.Append("\nSeeds: each seed draws its own labelled subset; rows with all labels are fitted once (seed 1), since every seed ")
+          .Append("would train on the same documents. Peak MB: the candidate's own peak working set above the level before it ")
+          .Append("(the larger of its featurizer's fit, shared and measured once, and its classifier fits), not the process peak.\n");
         if (report.Best is { } best)
             sb.Append("\nBest: **").Append(EscapeMd(best.Spec.Name)).Append("** with ").Append(best.LabelsText)
               .Append(" labels, accuracy ").Append(FormatAccuracy(best)).Append(" %.\n");

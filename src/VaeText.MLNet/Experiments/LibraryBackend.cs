@@ -33,10 +33,8 @@ internal sealed class LibraryBackend : IExperimentBackend
     public string TextColumn { get; init; } = "text";
     /// <summary>Label column name used in saved models.</summary>
     public string LabelColumn { get; init; } = "label";
-    /// <summary>Encoder of the VAE.</summary>
-    public VaeLatentEstimator.EncoderKind Encoder { get; init; } = VaeLatentEstimator.EncoderKind.BagOfWords;
-    /// <summary>Called after every VAE optimisation step (live progress), or null.</summary>
-    public Action<VaeBatchReport>? OnVaeBatch { get; init; }
+    /// <summary>Called after every VAE optimisation step with the number of batches per epoch (live progress), or null.</summary>
+    public Action<VaeBatchReport, int>? OnVaeBatch { get; init; }
 
     /// <summary>Column names inside saved pipelines.</summary>
     internal const string NgramColumn = "NgramFeatures", LatentColumn = "Latent", LatentFeaturesColumn = "LatentFeatures",
@@ -56,8 +54,8 @@ internal sealed class LibraryBackend : IExperimentBackend
         MinimumDocumentFrequency = documents >= 2000 ? 2 : 1,
     };
 
-    /// <summary>The standardised latent block of a pipeline: (mean − Offset) · Scale, where Scale = Weight / σ.</summary>
-    internal sealed record LatentPart(VaeLatentTransformer Vae, float[] Offset, float[] Scale, float Weight);
+    /// <summary>The standardised latent block of a pipeline: (mean − Offset) · Scale, where Scale = 1 / σ.</summary>
+    internal sealed record LatentPart(VaeLatentTransformer Vae, float[] Offset, float[] Scale);
 
     internal sealed class Sparse(CsrMatrix m, TextFeaturizingTransformer? ngrams, LatentPart? latent) : IFeatureTable
     {
@@ -129,7 +127,7 @@ internal sealed class LibraryBackend : IExperimentBackend
         {
             OutputColumnName = LatentColumn,
             InputColumnName = TextColumn,
-            Encoder = Encoder,
+            Encoder = EncoderKind(settings.Encoder),
             LatentSize = settings.Latent,
             EncoderHiddenSizes = Models.BowVaeOptions.Defaults.EncoderHiddenSizes,
             Epochs = settings.Epochs,
@@ -149,13 +147,25 @@ internal sealed class LibraryBackend : IExperimentBackend
         };
     }
 
+    /// <summary>Maps "bow", "lstm", "transformer" to the estimator's encoder; anything else is an error naming the value.</summary>
+    internal static VaeLatentEstimator.EncoderKind EncoderKind(string encoder) => encoder.ToLowerInvariant() switch
+    {
+        "bow" => VaeLatentEstimator.EncoderKind.BagOfWords,
+        "lstm" => VaeLatentEstimator.EncoderKind.Lstm,
+        "transformer" => VaeLatentEstimator.EncoderKind.Transformer,
+        _ => throw new ArgumentException($"--encoder must be one of bow, lstm, transformer (got '{encoder}').", "--encoder"),
+    };
+
     /// <inheritdoc/>
     public ITrainedVae TrainVae(IReadOnlyList<string> train, IReadOnlyList<string>? test, VaeSettings settings, int seed,
         IProgress<VaeEpochPoint>? progress, CancellationToken ct)
     {
-        var estimator = new VaeLatentEstimator(VaeOptions(train.Count, settings, seed), seed);
+        var vaeOptions = VaeOptions(train.Count, settings, seed);
+        var estimator = new VaeLatentEstimator(vaeOptions, seed);
         var epochProgress = progress is null ? null : new Relay(progress);
-        var vae = estimator.Fit(new TextTable((TextColumn, train)), epochProgress, OnVaeBatch, ct);
+        int batches = (train.Count + vaeOptions.BatchSize - 1) / vaeOptions.BatchSize;
+        Action<VaeBatchReport>? onBatch = OnVaeBatch is { } cb ? r => cb(r, batches) : null;
+        var vae = estimator.Fit(new TextTable((TextColumn, train)), epochProgress, onBatch, ct);
         ct.ThrowIfCancellationRequested();
         int l = vae.LatentSize, n = train.Count;
         var trainMeans = vae.EncodeMeans(train, Threads);
@@ -167,7 +177,7 @@ internal sealed class LibraryBackend : IExperimentBackend
         var offset = mean.Select(x => (float)x).ToArray();
         var scale = new float[l];
         for (int d = 0; d < l; d++) { double s = Math.Sqrt(sd[d] / Math.Max(1, n - 1)); scale[d] = s > 1e-8 ? (float)(1 / s) : 1f; }
-        var part = new LatentPart(vae, offset, scale, 1f);
+        var part = new LatentPart(vae, offset, scale);
         float[]? testMeans = test is null ? null : vae.EncodeMeans(test, Threads);
         return new TrainedVae
         {
@@ -192,12 +202,6 @@ internal sealed class LibraryBackend : IExperimentBackend
         public void Report(VaeEpochReport r) => target.Report(new VaeEpochPoint(r.Epoch, r.Reconstruction, r.Kl, r.Seconds));
     }
 
-    /// <summary>
-    /// Weight of the standardised latent block next to L2-normalised n-grams: 1/√latent, so that the block's
-    /// expected squared norm is 1 like the TF-IDF row's (unweighted, 64 standardised columns dominate the linear model).
-    /// </summary>
-    internal static float LatentWeightInBoth(int latent) => (float)(1 / Math.Sqrt(latent));
-
     /// <inheritdoc/>
     public IFeatureTable Concatenate(IFeatureTable left, IFeatureTable right)
     {
@@ -205,8 +209,7 @@ internal sealed class LibraryBackend : IExperimentBackend
         var lat = (Dense)right;
         var a = ng.Matrix;
         if (a.Rows != lat.Rows) throw new ArgumentException($"Cannot concatenate {a.Rows} rows with {lat.Rows} rows.");
-        float w = LatentWeightInBoth(lat.Columns);
-        var part = lat.Latent with { Scale = lat.Latent.Scale.Select(s => s * w).ToArray(), Weight = w };
+        var part = lat.Latent;
         int l = lat.Columns;
         var rowPtr = new int[a.Rows + 1];
         var idx = new int[a.NonZeros + (long)a.Rows * l > int.MaxValue ? throw new InvalidOperationException("feature table too large") : a.NonZeros + a.Rows * l];
@@ -215,7 +218,7 @@ internal sealed class LibraryBackend : IExperimentBackend
         for (int r = 0; r < a.Rows; r++)
         {
             for (int p = a.RowPtr[r]; p < a.RowPtr[r + 1]; p++) { idx[k] = a.Indices[p]; val[k++] = a.Values[p]; }
-            for (int c = 0; c < l; c++) { idx[k] = a.Columns + c; val[k++] = lat.Values[r * l + c] * w; }
+            for (int c = 0; c < l; c++) { idx[k] = a.Columns + c; val[k++] = lat.Values[r * l + c]; }
             rowPtr[r + 1] = k;
         }
         return new Sparse(new CsrMatrix(a.Rows, a.Columns + l, rowPtr, idx, val), ng.Ngrams, part);
@@ -236,9 +239,17 @@ internal sealed class LibraryBackend : IExperimentBackend
                 // over-regularises small labelled sets (a 200-document SMS set collapsed to the majority class).
                 options.L2Regularization = (float)(0.1 / Math.Max(1, rowArr.Length));
                 var x = sp.Matrix.SelectRows(rowArr);
-                return classCount == 2
-                    ? new Fitted(SdcaTrainer.TrainBinary(x, labels.Select(y => y == 1).ToArray(), options).Model, 2)
-                    : new Fitted(SdcaTrainer.TrainMulticlass(x, labels.ToArray(), classCount, options).Model, classCount);
+                var y = labels.ToArray();
+                if (sp.Latent is null || sp.Ngrams is null) return FitLinear(x, y, classCount, options);
+                // n-grams ⊕ latent: the standardised latent block (squared norm ≈ latent size) can swamp the unit-norm
+                // TF-IDF row. Its weight is chosen by 3-fold cross-validation on the labelled rows, then folded into
+                // the model's coefficients so that the model reads the unweighted features of the pipeline.
+                int first = x.Columns - sp.Latent.Offset.Length;
+                float a = ChooseLatentWeight(x, y, classCount, first, options, seed, ct);
+                var fitted = FitLinear(ScaleColumnsFrom(x, first, a), y, classCount, options);
+                var w = fitted.Model is LinearBinaryModel lb ? lb.W : ((LinearMulticlassModel)fitted.Model).W;
+                for (int k = 0; k < w.Length; k++) if (k % x.Columns >= first) w[k] *= a;
+                return fitted;
             }
             var (dx, cols) = DenseRows((Dense)features, rowArr);
             return classCount == 2
@@ -279,6 +290,54 @@ internal sealed class LibraryBackend : IExperimentBackend
         }
         var result = GbdtTrainer.Train(DenseRows((Dense)features, rowArr).Values, rowArr.Length, ((Dense)features).Columns, yf, task, classCount, gbdt);
         return new Fitted(result.Model, classCount);
+    }
+
+    private static Fitted FitLinear(CsrMatrix x, int[] y, int classCount, SdcaOptions options) => classCount == 2
+        ? new Fitted(SdcaTrainer.TrainBinary(x, y.Select(v => v == 1).ToArray(), options).Model, 2)
+        : new Fitted(SdcaTrainer.TrainMulticlass(x, y, classCount, options).Model, classCount);
+
+    /// <summary>Candidate weights of the latent block next to n-grams: 1, latent^(−1/4), latent^(−1/2).</summary>
+    internal static float[] LatentWeights(int latent) => [1f, (float)Math.Pow(latent, -0.25), (float)Math.Pow(latent, -0.5)];
+
+    /// <summary>The latent weight with the best 3-fold cross-validated accuracy on the labelled rows (ties: the larger weight).</summary>
+    private static float ChooseLatentWeight(CsrMatrix x, int[] y, int classCount, int first, SdcaOptions options, int seed, CancellationToken ct)
+    {
+        var weights = LatentWeights(x.Columns - first);
+        const int folds = 3;
+        if (x.Rows < 3 * folds) return weights[0];
+        var order = Enumerable.Range(0, x.Rows).ToArray();
+        new Core.Rng(seed ^ 0x5eed).Shuffle<int>(order);
+        var correct = new int[weights.Length];
+        for (int f = 0; f < folds; f++)
+        {
+            var trainRows = order.Where((_, i) => i % folds != f).ToArray();
+            var testRows = order.Where((_, i) => i % folds == f).ToArray();
+            var xTrain = x.SelectRows(trainRows);
+            var xTest = x.SelectRows(testRows);
+            var yTrain = trainRows.Select(r => y[r]).ToArray();
+            if (yTrain.Distinct().Count() < 2) continue;
+            var foldOptions = options.Clone();
+            foldOptions.L2Regularization = (float)(0.1 / trainRows.Length);
+            for (int c = 0; c < weights.Length; c++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var m = FitLinear(ScaleColumnsFrom(xTrain, first, weights[c]), yTrain, classCount, foldOptions);
+                var p = Probabilities(m, new Sparse(ScaleColumnsFrom(xTest, first, weights[c]), null, null), null);
+                for (int i = 0; i < testRows.Length; i++) if (ArgMax(p[i]) == y[testRows[i]]) correct[c]++;
+            }
+        }
+        int best = 0;
+        for (int c = 1; c < weights.Length; c++) if (correct[c] > correct[best]) best = c;
+        return weights[best];
+    }
+
+    /// <summary>A copy of <paramref name="x"/> with columns from <paramref name="first"/> on multiplied by <paramref name="a"/>.</summary>
+    private static CsrMatrix ScaleColumnsFrom(CsrMatrix x, int first, float a)
+    {
+        if (a == 1f) return x;
+        var values = (float[])x.Values.Clone();
+        for (int p = 0; p < x.NonZeros; p++) if (x.Indices[p] >= first) values[p] *= a;
+        return new CsrMatrix(x.Rows, x.Columns, x.RowPtr, x.Indices, values);
     }
 
     private static (float[] Values, int Columns) DenseRows(Dense d, int[] rows)

@@ -9,9 +9,12 @@ namespace VaeText.Experiments;
 ///   "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
 ///   "best": {"pipeline", "labels", "accuracy_mean"} | null,
 ///   "candidates": [{ "rank", "pipeline", "featurizer": "ngrams"|"vae"|"both", "trainer": "sdca"|"fasttree",
-///                    "latent": n|null, "vae_epochs": n|null, "labels": n|null (null = all), "seeds": k,
+///                    "latent": n|null, "vae_epochs": n|null, "encoder": "bow"|"lstm"|"transformer"|null,
+///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),
 ///                    "accuracy_mean", "accuracy_std", "accuracies": [..], "macro_accuracy_mean", "macro_accuracy_std",
-///                    "fit_seconds", "featurizer_seconds", "classifier_seconds_mean", "peak_memory_mb", "status" }],
+///                    "fit_seconds", "featurizer_seconds", "classifier_seconds_mean",
+///                    "peak_memory_mb" (the candidate's own peak working set above the level before it: the larger of its
+///                    featurizer fit, measured once when it ran, and its classifier fits), "status" }],
 ///   "vae_runs": [{ "latent", "epochs", "seconds", "curve": [{"epoch","reconstruction","kl","neg_elbo"}],
 ///                  "top_words": [[str]] }] }
 /// </code>
@@ -54,8 +57,8 @@ internal static class ResultsJson
                 w.WriteString("pipeline", r.Spec.Name);
                 w.WriteString("featurizer", r.Spec.FeaturizerId);
                 w.WriteString("trainer", r.Spec.TrainerId);
-                if (r.Spec.Vae is { } v) { w.WriteNumber("latent", v.Latent); w.WriteNumber("vae_epochs", v.Epochs); }
-                else { w.WriteNull("latent"); w.WriteNull("vae_epochs"); }
+                if (r.Spec.Vae is { } v) { w.WriteNumber("latent", v.Latent); w.WriteNumber("vae_epochs", v.Epochs); w.WriteString("encoder", v.Encoder); }
+                else { w.WriteNull("latent"); w.WriteNull("vae_epochs"); w.WriteNull("encoder"); }
                 WriteLabels(w, r.Labels);
                 w.WriteNumber("seeds", r.Seeds);
                 WriteNumberOrNull(w, "accuracy_mean", r.Seeds > 0 ? r.AccuracyMean : null);

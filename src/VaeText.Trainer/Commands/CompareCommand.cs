@@ -18,13 +18,14 @@ internal static class CompareCommand
         var seeds = CliOptions.IntInRange("--seeds", "Seeds per labelled-subset size", 1, 1, 100, "K");
         var latent = CliOptions.IntInRange("--latent", "Latent size of the base VAE", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "Training epochs of the base VAE", 20, 1, 10000);
+        var encoder = CliOptions.Encoder();
         var folds = CliOptions.IntInRange("--folds", "Cross-validation folds when there is no --test", 5, 2, 50);
         var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
         var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
         var json = CliOptions.Json();
         var cmd = new Command("compare", "Compare candidate pipelines (n-grams, VAE latent, both × SDCA, FastTree) and write a leaderboard and report.")
         {
-            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, folds, noVariants, stratified, json,
+            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, noVariants, stratified, json,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -37,7 +38,7 @@ internal static class CompareCommand
                 TimeBudgetSeconds = pr.GetValue(budget),
                 Labeled = CliOptions.ParseLabeled(pr.GetValue(labeled)),
                 Seeds = pr.GetValue(seeds),
-                Vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs)),
+                Vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant()),
                 Folds = pr.GetValue(folds),
                 Variants = !pr.GetValue(noVariants),
                 Stratified = pr.GetValue(stratified),
@@ -48,11 +49,30 @@ internal static class CompareCommand
         return cmd;
     }
 
+    /// <summary>
+    /// Runs the comparison with live progress bars on a terminal, or one line per epoch / candidate otherwise
+    /// (to standard error with --json, so that standard output stays one JSON document).
+    /// </summary>
+    internal static ComparisonRunner.Outcome RunWithProgress(CliContext ctx, ComparisonOptions options, bool json, CancellationToken ct)
+    {
+        if (!ctx.Interactive || json)
+            return new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, new ComparisonView(ctx, json), ct);
+        int rows = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants)).Distinct().Count() * options.Labeled.Distinct().Count();
+        return LiveProgressView.Run(ctx, rows, live =>
+        {
+            try
+            {
+                return new ComparisonRunner(Backends.CreateExperimentBackend(new CliRunSettings { OnVaeBatch = live.Batch })).Run(options, live, ct);
+            }
+            finally { live.Finish(); }
+        });
+    }
+
     /// <summary>Runs a comparison, writes the outputs (when <paramref name="dir"/> is set) and prints the leaderboard.</summary>
     internal static int Run(CliContext ctx, ComparisonOptions options, string? dir, bool json, CancellationToken ct)
     {
+        var outcome = RunWithProgress(ctx, options, json, ct);
         var view = new ComparisonView(ctx, json);
-        var outcome = new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, view, ct);
         if (dir is not null)
         {
             view.Stage("Writing results to " + dir);

@@ -43,8 +43,7 @@ internal static class DemoCommand
                 },
             };
             string? dir = pr.GetValue(outDir) is { } o ? Inputs.OutputFolder(o, "--out") : null;
-            var view = new ComparisonView(ctx, asJson);
-            var outcome = new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, view, ct);
+            var outcome = CompareCommand.RunWithProgress(ctx, options, asJson, ct);
             if (dir is not null) ComparisonOutputs.Write(dir, outcome, ct);
             if (asJson)
             {

@@ -17,6 +17,7 @@ internal static class TrainCommand
         var trainer = CliOptions.Choice("--trainer", "Downstream trainer.", "sdca", "sdca", "fasttree");
         var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);
+        var encoder = CliOptions.Encoder();
         var seed = CliOptions.IntInRange("--seed", "Random seed", 1, 0, int.MaxValue);
         var json = CliOptions.Json();
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for VAE training checkpoints (written atomically at each epoch end, every --checkpoint-every steps, and on Ctrl-C).", HelpName = "DIR" };
@@ -24,7 +25,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Resume VAE training from the checkpoint in --checkpoint DIR (same data, settings and seed give the identical model)." };
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV and save the model zip.")
         {
-            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, seed, json, checkpoint, checkpointEvery, resume,
+            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, seed, json, checkpoint, checkpointEvery, resume,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -38,7 +39,7 @@ internal static class TrainCommand
             if (ckDir is not null) ckDir = Inputs.OutputFolder(ckDir, "--checkpoint");
             if (pr.GetValue(resume) && !File.Exists(Training.TrainingCheckpoint.PathIn(ckDir!)))
                 throw new CliException($"--resume: no checkpoint in '{ckDir}' (start the run with --checkpoint {ckDir} first).");
-            var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs))
+            var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant())
             {
                 CheckpointDirectory = ckDir, CheckpointEveryBatches = pr.GetValue(checkpointEvery), Resume = pr.GetValue(resume),
             });
@@ -48,9 +49,28 @@ internal static class TrainCommand
             ctx.Progress($"• Loading {data}", asJson);
             var texts = backend.Load(data, lc, tc);
             ctx.Progress($"• Fitting {spec.Name} on {texts.Texts.Count} documents", asJson);
-            var view = new ComparisonView(ctx, asJson);
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var fitted = backend.Train(texts, lc, tc, spec, pr.GetValue(seed), new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            int seedValue = pr.GetValue(seed);
+            ITextPipelineModel fitted;
+            if (ctx.Interactive && !asJson && spec.Vae is not null)
+            {
+                // Terminal: a live bar over the VAE's epochs and batches.
+                fitted = LiveProgressView.Run(ctx, 0, live =>
+                {
+                    live.VaeStarted(spec.Vae);
+                    try
+                    {
+                        return backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings { OnVaeBatch = live.Batch },
+                            new InlineProgress<VaeEpochPoint>(p => live.VaeEpoch(spec.Vae, p)), ct);
+                    }
+                    finally { live.Finish(); }
+                });
+            }
+            else
+            {
+                var view = new ComparisonView(ctx, asJson);
+                fitted = backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+            }
             ct.ThrowIfCancellationRequested();
             AtomicFileSet.WriteOne(outPath, fitted.Save);
             double seconds = sw.Elapsed.TotalSeconds;

@@ -11,6 +11,7 @@ namespace VaeText.Tests.Experiments;
 internal sealed class TinyBackend : IExperimentBackend
 {
     public int VaeTrainings;
+    public int Fits;
     public readonly List<VaeSettings> Trained = new();
     public TimeSpan VaeDelay = TimeSpan.Zero;
 
@@ -91,6 +92,7 @@ internal sealed class TinyBackend : IExperimentBackend
 
     public IFittedClassifier Fit(TrainerKind trainer, IFeatureTable features, IReadOnlyList<int> rows, IReadOnlyList<int> labels, int classCount, int seed, CancellationToken ct)
     {
+        Fits++;
         var data = ((Table)features).Data;
         int d = data[0].Length;
         var sums = new float[classCount][];
