@@ -48,6 +48,10 @@ internal static class CliOptions
         "VAE encoder: bag-of-words MLP (bow), LSTM over the first tokens (lstm) or Transformer encoder (transformer); sequence encoders are much slower.",
         "bow", "bow", "lstm", "transformer");
 
+    public static Option<string> Decoder() => Choice("--decoder",
+        "VAE decoder: bag-of-words softmax (bow) or an LSTM that rewrites the text word by word (lstm; needs --encoder lstm or transformer; enables 'vaetext sample' and 'vaetext reconstruct').",
+        "bow", "bow", "lstm");
+
     public static Option<double?> TimeBudget()
     {
         var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds.", HelpName = "SECONDS" };

@@ -27,7 +27,10 @@ internal enum TrainerKind
 internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow")
 {
     /// <summary>Short readable name, e.g. "VAE 32d/20ep" or "LSTM-VAE 32d/20ep".</summary>
-    public string Name => (Encoder switch { "lstm" => "LSTM-VAE", "transformer" => "Transformer-VAE", _ => "VAE" }) + $" {Latent}d/{Epochs}ep";
+    public string Name => (Encoder switch { "lstm" => "LSTM-VAE", "transformer" => "Transformer-VAE", _ => "VAE" }) + $" {Latent}d/{Epochs}ep"
+        + (Decoder == "lstm" ? " +LSTM decoder" : "");
+    /// <summary>"bow" (bag-of-words softmax) or "lstm" (autoregressive LSTM decoder; needs a sequence encoder).</summary>
+    public string Decoder { get; init; } = "bow";
     /// <summary>Checkpoint folder of the VAE training (null = none).</summary>
     public string? CheckpointDirectory { get; init; }
     /// <summary>Also checkpoint every this many steps (0 = epoch ends and cancellation only).</summary>

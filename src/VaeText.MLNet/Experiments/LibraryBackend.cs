@@ -123,11 +123,13 @@ internal sealed class LibraryBackend : IExperimentBackend
         // Small corpora: smaller batches so that the model takes enough steps; anneal over about five epochs.
         int batch = Math.Clamp(documents / 20, 16, VaeTrainingOptions.Defaults.BatchSize);
         int stepsPerEpoch = (documents + batch - 1) / batch;
+        bool writes = settings.Decoder == "lstm";
         return new VaeLatentEstimator.Options
         {
             OutputColumnName = LatentColumn,
             InputColumnName = TextColumn,
             Encoder = EncoderKind(settings.Encoder),
+            Decoder = writes ? VaeLatentEstimator.DecoderKind.LstmAutoregressive : VaeLatentEstimator.DecoderKind.BagOfWords,
             LatentSize = settings.Latent,
             EncoderHiddenSizes = Models.BowVaeOptions.Defaults.EncoderHiddenSizes,
             Epochs = settings.Epochs,
@@ -137,8 +139,9 @@ internal sealed class LibraryBackend : IExperimentBackend
             AnnealingSteps = Math.Clamp(5 * stepsPerEpoch, 1, VaeTrainingOptions.Defaults.AnnealingSteps),
             MaxVocabularySize = VaeVocabulary,
             MinDocumentFrequency = documents >= 2000 ? 3 : 1,
-            MaxDocumentFrequency = 0.5,
-            StopWords = StopWords.English,
+            // A decoder that writes text needs the function words; the bag-of-words decoder is better without them.
+            MaxDocumentFrequency = writes ? 1.0 : 0.5,
+            StopWords = writes ? null : StopWords.English,
             Seed = seed,
             MaxThreads = Threads,
             CheckpointDirectory = settings.CheckpointDirectory,

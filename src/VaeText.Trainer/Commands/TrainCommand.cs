@@ -18,6 +18,7 @@ internal static class TrainCommand
         var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);
         var encoder = CliOptions.Encoder();
+        var decoder = CliOptions.Decoder();
         var seed = CliOptions.IntInRange("--seed", "Random seed", 1, 0, int.MaxValue);
         var json = CliOptions.Json();
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for VAE training checkpoints (written atomically at each epoch end, every --checkpoint-every steps, and on Ctrl-C).", HelpName = "DIR" };
@@ -25,7 +26,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Resume VAE training from the checkpoint in --checkpoint DIR (same data, settings and seed give the identical model)." };
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV and save the model zip.")
         {
-            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, seed, json, checkpoint, checkpointEvery, resume,
+            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -39,8 +40,13 @@ internal static class TrainCommand
             if (ckDir is not null) ckDir = Inputs.OutputFolder(ckDir, "--checkpoint");
             if (pr.GetValue(resume) && !File.Exists(Training.TrainingCheckpoint.PathIn(ckDir!)))
                 throw new CliException($"--resume: no checkpoint in '{ckDir}' (start the run with --checkpoint {ckDir} first).");
+            string dec = pr.GetValue(decoder)!.ToLowerInvariant();
+            if (dec == "lstm" && pr.GetValue(encoder)!.Equals("bow", StringComparison.OrdinalIgnoreCase))
+                throw new CliException("--decoder lstm needs a sequence encoder: add --encoder lstm or --encoder transformer.", ExitCodes.Usage);
+            if (dec == "lstm" && f == FeaturizerKind.Ngrams) throw new CliException("--decoder applies to the VAE; --featurizer ngrams trains no VAE.", ExitCodes.Usage);
             var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant())
             {
+                Decoder = dec,
                 CheckpointDirectory = ckDir, CheckpointEveryBatches = pr.GetValue(checkpointEvery), Resume = pr.GetValue(resume),
             });
             bool asJson = pr.GetValue(json);

@@ -77,6 +77,23 @@ public class SampleReconstructTests
     }
 
     [Test]
+    public async Task TrainWithTheLstmDecoderThenSample()
+    {
+        string tsv = Path.Combine(_dir, "train.tsv");
+        File.WriteAllLines(tsv, new[] { "label\ttext" }.Concat(Enumerable.Range(0, 3).SelectMany(_ => Workout.Reviews.Select(r => r.Label + "\t" + r.Text))));
+        string zip = Path.Combine(_dir, "trained.zip");
+        var (code, _, err) = await Run("train", "--dataset", tsv, "--model", zip, "--encoder", "lstm", "--decoder", "lstm", "--epochs", "1", "--latent", "4");
+        Assert.That(code, Is.EqualTo(0), err);
+        var (code2, output, err2) = await Run("sample", "--model", zip, "--count", "2", "--seed", "3");
+        Assert.That(code2, Is.EqualTo(0), err2);
+        Assert.That(Lines(output), Has.Length.EqualTo(2));
+        Assert.That(Lines(output).All(l => l.Length > 0));
+        (code, _, err) = await Run("train", "--dataset", tsv, "--model", zip, "--decoder", "lstm");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err, Does.Contain("--decoder lstm needs a sequence encoder"));
+    }
+
+    [Test]
     public async Task ModelsWithoutAnLstmDecoderAndBadOptionsAreOneLineErrors()
     {
         var (code, output, err) = await Run("sample", "--model", _bow);
