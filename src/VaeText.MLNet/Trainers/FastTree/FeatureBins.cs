@@ -15,6 +15,7 @@ internal sealed class FeatureBins
     public int Count => UpperBounds.Length;
 
     /// <summary>Bin of a value (binary search for the first upper bound ≥ x).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int BinOf(float x)
     {
         var ub = UpperBounds;
@@ -31,6 +32,7 @@ internal sealed class FeatureBins
     /// Computes bins from the sorted non-missing values of a feature (<paramref name="sorted"/> ascending,
     /// length = number of rows with that value present; implicit zeros are counted by <paramref name="extraZeros"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static FeatureBins FromSorted(ReadOnlySpan<float> sorted, int extraZeros, int maxBins)
     {
         // Distinct values with counts, zeros merged in.

@@ -20,7 +20,25 @@ internal abstract class GbdtObjective
 {
     public abstract int Outputs { get; }
     public abstract void InitialScores(ReadOnlySpan<float> labels, Span<double> init);
-    public abstract void Gradients(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, Span<double> grad, Span<double> hess, int threads);
+    /// <summary>
+    /// Fills gradients and hessians at <paramref name="scores"/> and returns the mean loss there. Rows are processed
+    /// in fixed chunks (in parallel); chunk losses are added in chunk order, so the result does not depend on threads.
+    /// </summary>
+    public double Gradients(double[] scores, float[] labels, double[] grad, double[] hess, int threads)
+    {
+        int n = labels.Length;
+        const int chunk = 2048;
+        int chunks = (n + chunk - 1) / chunk;
+        var part = new double[chunks];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            c => part[c] = GradientsRange(scores, labels, grad, hess, c * chunk, Math.Min(n, (c + 1) * chunk)));
+        double s = 0;
+        foreach (var v in part) s += v;
+        return s / Math.Max(1, n);
+    }
+
+    /// <summary>Gradients and hessians of rows [r0, r1) (layout [outputs, rows]); returns the summed loss of those rows.</summary>
+    protected abstract double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1);
     public abstract double MeanLoss(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels);
 
     public static GbdtObjective Create(GbdtTask task, int classes) => task switch
@@ -50,14 +68,18 @@ internal sealed class BinaryLogisticObjective : GbdtObjective
         init[0] = Math.Log(p / (1 - p));
     }
 
-    public override void Gradients(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, Span<double> grad, Span<double> hess, int threads)
+    protected override double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1)
     {
-        for (int i = 0; i < labels.Length; i++)
+        double loss = 0;
+        for (int i = r0; i < r1; i++)
         {
-            double p = Sigmoid(scores[i]);
+            double f = scores[i];
+            double p = Sigmoid(f);
             grad[i] = p - labels[i];
             hess[i] = Math.Max(p * (1 - p), 1e-16);
+            loss += Softplus(f) - labels[i] * f;
         }
+        return loss;
     }
 
     public override double MeanLoss(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels)
@@ -85,21 +107,29 @@ internal sealed class SoftmaxObjective : GbdtObjective
         for (int k = 0; k < _k; k++) init[k] = Math.Log(Math.Max(counts[k], 1e-3) / Math.Max(1, labels.Length));
     }
 
-    public override void Gradients(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, Span<double> grad, Span<double> hess, int threads)
+    protected override double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1)
     {
         int n = labels.Length, K = _k;
         double factor = K / (K - 1.0);
         Span<double> p = K <= 256 ? stackalloc double[K] : new double[K];
-        for (int i = 0; i < n; i++)
+        double loss = 0;
+        for (int i = r0; i < r1; i++)
         {
-            Softmax(scores.Slice(i * K, K), p);
+            var row = scores.AsSpan(i * K, K);
+            double m = double.NegativeInfinity;
+            foreach (var v in row) m = Math.Max(m, v);
+            double z = 0;
+            for (int k = 0; k < K; k++) { p[k] = Math.Exp(row[k] - m); z += p[k]; }
             int y = (int)labels[i];
+            loss += m + Math.Log(z) - row[y];
             for (int k = 0; k < K; k++)
             {
-                grad[k * n + i] = p[k] - (k == y ? 1 : 0);
-                hess[k * n + i] = Math.Max(factor * p[k] * (1 - p[k]), 1e-16);
+                double pk = p[k] / z;
+                grad[k * n + i] = pk - (k == y ? 1 : 0);
+                hess[k * n + i] = Math.Max(factor * pk * (1 - pk), 1e-16);
             }
         }
+        return loss;
     }
 
     public override double MeanLoss(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels)
@@ -141,9 +171,11 @@ internal sealed class SquaredErrorObjective : GbdtObjective
         init[0] = labels.Length == 0 ? 0 : s / labels.Length;
     }
 
-    public override void Gradients(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels, Span<double> grad, Span<double> hess, int threads)
+    protected override double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1)
     {
-        for (int i = 0; i < labels.Length; i++) { grad[i] = scores[i] - labels[i]; hess[i] = 1; }
+        double loss = 0;
+        for (int i = r0; i < r1; i++) { double d = scores[i] - labels[i]; grad[i] = d; hess[i] = 1; loss += 0.5 * d * d; }
+        return loss;
     }
 
     public override double MeanLoss(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels)

@@ -117,20 +117,27 @@ public static class GbdtTrainer
         if (o.EarlyStoppingRounds > 0 && vx == null) throw new ArgumentException("earlyStoppingRounds > 0 needs a validation set", nameof(o));
 
         var rng = new Rng(o.Seed);
-        var learner = new TreeLearner(data);
         var grad = new double[(long)n * K];
         var hess = new double[(long)n * K];
         var trees = new List<GrownTree>();
         var trainLoss = new List<double>();
         var validLoss = new List<double>();
         int U = data.UsedFeatures;
-        var mask = new bool[U];
+        var masks = new bool[K][];
+        for (int k = 0; k < K; k++) masks[k] = new bool[U];
         int[] bag = Enumerable.Range(0, n).ToArray();
         int bagCount = n;
-        var settings = new TreeSettings(o.NumberOfLeaves, o.MinimumExampleCountPerLeaf, o.MinimumHessianPerLeaf, o.L2Regularization, o.MinimumSplitGain, threads);
+        // With several outputs and enough of them, the K trees of a round grow side by side (one thread each);
+        // otherwise one tree at a time with all threads inside it. Every tree is the same either way.
+        bool byClass = K > 1 && threads > 1;
+        int workers = byClass ? Math.Min(threads, K) : 1;
+        var settings = new TreeSettings(o.NumberOfLeaves, o.MinimumExampleCountPerLeaf, o.MinimumHessianPerLeaf, o.L2Regularization, o.MinimumSplitGain,
+            byClass ? 1 : threads);
+        var learners = new TreeLearner[workers];
+        for (int w = 0; w < workers; w++) learners[w] = new TreeLearner(data);
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
         double bestValid = double.PositiveInfinity; int bestRound = 0;
-        var leafOfRow = new int[n];
+        var roundTrees = new GrownTree[K];
 
         for (int round = 0; round < o.NumberOfTrees; round++)
         {
@@ -140,25 +147,50 @@ public static class GbdtTrainer
                 for (int i = 0; i < n; i++) if (rng.NextDouble() < o.BaggingFraction) bag[bagCount++] = i;
                 if (bagCount == 0) bag[bagCount++] = rng.NextInt(n);
             }
-            objective.Gradients(scores, labels, grad, hess, threads);
+            // The mean loss at the current scores is the training loss after the previous round.
+            double lossBefore = objective.Gradients(scores, labels, grad, hess, threads);
+            if (round > 0) trainLoss.Add(lossBefore);
+            for (int k = 0; k < K; k++) SampleFeatures(masks[k], o.FeatureFraction, rng);
+            int bc = bagCount;
+            void GrowOne(TreeLearner learner, int k)
+            {
+                var tree = learner.Grow(grad.AsSpan(k * n, n), hess.AsSpan(k * n, n), bag.AsSpan(0, bc), masks[k], settings, o.LearningRate);
+                roundTrees[k] = tree;
+                if (bc == n)
+                {
+                    // Every row is in the bag: the learner's leaf ranges give each row's leaf directly.
+                    for (int l = 0; l < learner.LeafCount; l++)
+                    {
+                        double v = tree.LeafValue[l];
+                        foreach (int i in learner.LeafRows(l)) scores[(long)i * K + k] += v;
+                    }
+                }
+            }
+            if (workers > 1)
+            {
+                // Class k goes to worker k % workers; each worker grows its classes in order.
+                Parallel.For(0, workers, po, w => { for (int k = w; k < K; k += workers) GrowOne(learners[w], k); });
+            }
+            else for (int k = 0; k < K; k++) GrowOne(learners[0], k);
             for (int k = 0; k < K; k++)
             {
-                SampleFeatures(mask, o.FeatureFraction, rng);
-                var tree = learner.Grow(grad.AsSpan(k * n, n), hess.AsSpan(k * n, n), bag.AsSpan(0, bagCount), mask, settings, o.LearningRate);
+                var tree = roundTrees[k];
                 trees.Add(tree);
-                // Update training scores through the binned rows (covers out-of-bag rows too).
-                Parallel.For(0, (n + 1023) / 1024, po, b =>
+                if (bc < n)
                 {
-                    int r0 = b * 1024, r1 = Math.Min(n, r0 + 1024);
-                    for (int i = r0; i < r1; i++)
-                        scores[(long)i * K + k] += tree.LeafValue[tree.LeafOfBinned(data.Bins.AsSpan(i * U, U))];
-                });
+                    // Update training scores through the binned rows (covers out-of-bag rows too).
+                    Parallel.For(0, (n + 1023) / 1024, po, b =>
+                    {
+                        int r0 = b * 1024, r1 = Math.Min(n, r0 + 1024);
+                        for (int i = r0; i < r1; i++)
+                            scores[(long)i * K + k] += tree.LeafValue[tree.LeafOfBinned(data.Bins.AsSpan(i * U, U))];
+                    });
+                }
                 if (vx != null)
                 {
                     for (int i = 0; i < vn; i++) vscores![(long)i * K + k] += RawTreeOutput(tree, vx.AsSpan(i * F, F));
                 }
             }
-            trainLoss.Add(objective.MeanLoss(scores, labels));
             if (vx != null)
             {
                 double vl = objective.MeanLoss(vscores, vy);
@@ -168,6 +200,7 @@ public static class GbdtTrainer
             }
             else bestRound = round + 1;
         }
+        trainLoss.Add(objective.MeanLoss(scores, labels));
         if (o.EarlyStoppingRounds == 0) bestRound = trainLoss.Count;
         var model = new GbdtModel(task, F, init, trees);
         if (bestRound * K < trees.Count) model = model.Truncate(bestRound * K);

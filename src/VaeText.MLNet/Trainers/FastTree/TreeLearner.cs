@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace VaeText.Trainers.FastTree;
 
 /// <summary>A regression tree as grown by <see cref="TreeLearner"/>, in binned and in raw-value form.</summary>
@@ -32,26 +36,33 @@ internal readonly record struct TreeSettings(int NumberOfLeaves, int MinimumExam
 
 /// <summary>
 /// Leaf-wise (best-first) histogram tree learner. Rows of each leaf occupy a contiguous range of one index
-/// array; each leaf keeps a histogram (sum of gradients, hessians and counts per bin of every used feature).
-/// After a split only the smaller child's histogram is built from rows; the larger one is parent − smaller.
-/// Histograms are built in parallel over disjoint feature blocks, so every sum is accumulated in row order by one
-/// thread and results do not depend on the thread count.
+/// array; each leaf keeps a histogram: per bin of every used feature the sums (gradient, hessian, count, 0) as one
+/// 32-byte entry, so adding a row to a bin is a single 256-bit load/add/store. Gradients and hessians of a leaf's
+/// rows are first gathered into contiguous "ordered" arrays. After a split only the smaller child's histogram is
+/// built from rows; the larger one is parent − smaller. Histograms are built in parallel over disjoint feature
+/// blocks (and split search likewise), so every sum is accumulated in row order by one thread and results do not
+/// depend on the thread count.
 /// </summary>
 internal sealed class TreeLearner
 {
+    /// <summary>Doubles per histogram bin: gradient, hessian, count, padding.</summary>
+    internal const int Stride = 4;
     private readonly BinnedData _d;
+    private readonly byte[] _cols;
     private readonly int[] _idx;
     private readonly int[] _tmp;
-    private double[] _og = Array.Empty<double>(), _oh = Array.Empty<double>();
+    private double[] _ogh = Array.Empty<double>(); // ordered (gradient, hessian) pairs of the current leaf
     private readonly Stack<double[]> _pool = new();
     private readonly int _histLen;
+    private readonly List<Leaf> _leaves = new();
 
     public TreeLearner(BinnedData data)
     {
         _d = data;
+        _cols = data.Columns;
         _idx = new int[data.Rows];
         _tmp = new int[data.Rows];
-        _histLen = data.HistOffset[data.UsedFeatures] * 3;
+        _histLen = data.HistOffset[data.UsedFeatures] * Stride;
     }
 
     private struct Split
@@ -72,6 +83,12 @@ internal sealed class TreeLearner
         public int Count => End - Begin;
     }
 
+    /// <summary>Number of leaves of the last grown tree.</summary>
+    public int LeafCount => _leaves.Count;
+
+    /// <summary>Rows (from the bag) that landed in leaf <paramref name="leaf"/> of the last grown tree.</summary>
+    public ReadOnlySpan<int> LeafRows(int leaf) => _idx.AsSpan(_leaves[leaf].Begin, _leaves[leaf].Count);
+
     /// <summary>
     /// Grows one tree on the rows <paramref name="rows"/> (bag) with gradients/hessians indexed by row; returns the
     /// tree with leaf values −G/(H + λ)·<paramref name="shrinkage"/>.
@@ -81,7 +98,8 @@ internal sealed class TreeLearner
     {
         rows.CopyTo(_idx);
         var tree = new GrownTree();
-        var leaves = new List<Leaf>();
+        var leaves = _leaves;
+        leaves.Clear();
         var root = new Leaf { Begin = 0, End = rows.Length, Hist = Rent() };
         BuildHistogram(root, grad, hess, featureMask, s.Threads);
         for (int j = root.Begin; j < root.End; j++) { root.G += grad[_idx[j]]; root.H += hess[_idx[j]]; }
@@ -110,24 +128,21 @@ internal sealed class TreeLearner
             int mid = Partition(leaf.Begin, leaf.End, sp.Slot, sp.Bin);
             var right = new Leaf { Begin = mid, End = leaf.End, G = sp.GR, H = sp.HR, ParentNode = node, IsLeftChild = false };
             leaf.End = mid; leaf.G = sp.GL; leaf.H = sp.HL; leaf.ParentNode = node; leaf.IsLeftChild = true;
+            leaves.Add(right);
+            bool more = leaves.Count < s.NumberOfLeaves;
+            if (!more) break; // children's histograms are not needed any more
             // Smaller child from rows, larger = parent − smaller (in place in the parent's buffer).
             var parentHist = leaf.Hist;
             Leaf small = leaf.Count <= right.Count ? leaf : right, large = ReferenceEquals(small, leaf) ? right : leaf;
             small.Hist = Rent();
             BuildHistogram(small, grad, hess, featureMask, s.Threads);
-            Subtract(parentHist, small.Hist, featureMask);
             large.Hist = parentHist;
-            leaves.Add(right);
-            if (leaves.Count < s.NumberOfLeaves)
-            {
-                leaf.Best = FindBest(leaf, featureMask, s);
-                right.Best = FindBest(right, featureMask, s);
-            }
+            SubtractAndFind(large, small, featureMask, s);
         }
         foreach (var l in leaves)
         {
             tree.LeafValue.Add(-l.G / (l.H + s.L2Regularization) * shrinkage);
-            _pool.Push(l.Hist);
+            if (l.Hist != null) { _pool.Push(l.Hist); l.Hist = null!; }
         }
         return tree;
     }
@@ -138,111 +153,272 @@ internal sealed class TreeLearner
         return new double[_histLen];
     }
 
-    private void Subtract(double[] parent, double[] small, bool[] mask)
+    private void Subtract(double[] parent, double[] small, bool[] mask, int f0, int U)
     {
         var off = _d.HistOffset;
-        for (int u = 0; u < _d.UsedFeatures; u++)
+        for (int u = f0; u < U;)
         {
-            if (!mask[u]) continue;
-            var p = parent.AsSpan(off[u] * 3, (off[u + 1] - off[u]) * 3);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(p, small.AsSpan(off[u] * 3, p.Length), p);
+            if (!mask[u]) { u++; continue; }
+            int u1 = u; while (u1 < U && mask[u1]) u1++;
+            var p = parent.AsSpan(off[u] * Stride, (off[u1] - off[u]) * Stride);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(p, small.AsSpan(off[u] * Stride, p.Length), p);
+            u = u1;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Partition(int begin, int end, int slot, int bin)
     {
-        var bins = _d.Bins; int U = _d.UsedFeatures;
+        var col = _cols.AsSpan((int)((long)slot * _d.Rows), _d.Rows);
         int l = begin, r = 0;
         for (int j = begin; j < end; j++)
         {
             int row = _idx[j];
-            if (bins[(long)row * U + slot] <= bin) _idx[l++] = row; else _tmp[r++] = row;
+            if (col[row] <= bin) _idx[l++] = row; else _tmp[r++] = row;
         }
         Array.Copy(_tmp, 0, _idx, l, r);
         return l;
     }
 
-    private unsafe void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads)
+    /// <summary>
+    /// Test hook: the histogram of <paramref name="rows"/> built row-wise or column-wise
+    /// (entries of <see cref="Stride"/> doubles per bin, features at <see cref="BinnedData.HistOffset"/>).
+    /// </summary>
+    internal double[] HistogramOf(ReadOnlySpan<int> rows, double[] grad, double[] hess, bool[] mask, bool byColumn, int threads)
+    {
+        rows.CopyTo(_idx);
+        var leaf = new Leaf { Begin = 0, End = rows.Length, Hist = new double[_histLen] };
+        BuildHistogram(leaf, grad, hess, mask, threads, byColumn);
+        return leaf.Hist;
+    }
+
+    private void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads, bool? forceColumn = null)
     {
         int n = leaf.Count;
-        if (_og.Length < n) { _og = new double[_d.Rows]; _oh = new double[_d.Rows]; }
-        for (int j = 0; j < n; j++) { int row = _idx[leaf.Begin + j]; _og[j] = grad[row]; _oh[j] = hess[row]; }
+        if (_ogh.Length < 2 * n) _ogh = new double[2 * _d.Rows];
+        var idx = _idx.AsSpan(leaf.Begin, n);
+        var ogh = _ogh;
+        for (int j = 0; j < idx.Length; j++) { int row = idx[j]; ogh[2 * j] = grad[row]; ogh[2 * j + 1] = hess[row]; }
         var hist = leaf.Hist;
         int U = _d.UsedFeatures;
-        // Clear only masked features' segments.
-        var off = _d.HistOffset;
-        for (int u = 0; u < U; u++) if (mask[u]) Array.Clear(hist, off[u] * 3, (off[u + 1] - off[u]) * 3);
+        // Dense leaves read the column-major copy (one feature's histogram stays in L1); sparse ones read whole rows.
+        bool byColumn = forceColumn ?? (long)n * ColumnDensityDivisor >= _d.Rows;
         int blocks = Math.Min(U, threads <= 1 || (long)n * U < 40_000 ? 1 : threads * 2);
-        if (blocks <= 1) { Accumulate(leaf.Begin, n, 0, U, hist, mask); return; }
+        if (blocks <= 1) { Accumulate(leaf.Begin, n, 0, U, hist, mask, byColumn); return; }
         int per = (U + blocks - 1) / blocks;
         var po = new ParallelOptions { MaxDegreeOfParallelism = threads };
         int begin = leaf.Begin;
         Parallel.For(0, blocks, po, b =>
         {
             int f0 = b * per, f1 = Math.Min(U, f0 + per);
-            if (f0 < f1) Accumulate(begin, n, f0, f1, hist, mask);
+            if (f0 < f1) Accumulate(begin, n, f0, f1, hist, mask, byColumn);
         });
     }
 
-    private unsafe void Accumulate(int begin, int n, int f0, int f1, double[] hist, bool[] mask)
+    /// <summary>A leaf holding at least 1/this of all rows builds its histogram column by column.</summary>
+    internal const int ColumnDensityDivisor = 16;
+
+    /// <summary>
+    /// Clears and fills the histogram segments of features [f0, f1) (masked-in ones) from the leaf's rows. Either
+    /// way every bin receives its rows in the leaf's row order, so both paths give identical sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void Accumulate(int begin, int n, int f0, int f1, double[] hist, bool[] mask, bool byColumn)
     {
-        int U = _d.UsedFeatures;
+        int U = _d.UsedFeatures, N = _d.Rows;
+        var off = _d.HistOffset;
         // Masked-in features of this block, as a compact list.
         Span<int> feats = f1 - f0 <= 512 ? stackalloc int[f1 - f0] : new int[f1 - f0];
         Span<int> offs = f1 - f0 <= 512 ? stackalloc int[f1 - f0] : new int[f1 - f0];
         int m = 0;
-        for (int u = f0; u < f1; u++) if (mask[u]) { feats[m] = u; offs[m] = _d.HistOffset[u] * 3; m++; }
+        for (int u = f0; u < f1; u++)
+        {
+            if (!mask[u]) continue;
+            feats[m] = u; offs[m] = off[u] * Stride; m++;
+            Array.Clear(hist, off[u] * Stride, (off[u + 1] - off[u]) * Stride);
+        }
         if (m == 0) return;
         fixed (byte* bins = _d.Bins)
+        fixed (byte* cols = _cols)
         fixed (double* h = hist)
-        fixed (double* og = _og)
-        fixed (double* oh = _oh)
+        fixed (double* ogh = _ogh)
         fixed (int* idx = _idx)
         fixed (int* fs = feats)
         fixed (int* os = offs)
         {
-            for (int j = 0; j < n; j++)
+            int* rows = idx + begin;
+            if (Vector256.IsHardwareAccelerated)
             {
-                byte* rowBins = bins + (long)idx[begin + j] * U;
-                double g = og[j], hh = oh[j];
-                for (int k = 0; k < m; k++)
+                var cnt = Vector128.Create(1.0, 0.0);
+                if (byColumn)
                 {
-                    double* e = h + os[k] + rowBins[fs[k]] * 3;
-                    e[0] += g; e[1] += hh; e[2] += 1;
+                    for (int k = 0; k < m; k++)
+                    {
+                        byte* cb = cols + (long)fs[k] * N;
+                        double* hk = h + os[k];
+                        for (int j = 0; j < n; j++)
+                        {
+                            double* e = hk + cb[rows[j]] * Stride;
+                            Vector256.Store(Vector256.Load(e) + Vector256.Create(Vector128.Load(ogh + 2 * j), cnt), e);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        byte* rb = bins + (long)rows[j] * U;
+                        if (j + 8 < n && Sse.IsSupported) Sse.Prefetch0(bins + (long)rows[j + 8] * U + f0);
+                        var v = Vector256.Create(Vector128.Load(ogh + 2 * j), cnt);
+                        for (int k = 0; k < m; k++)
+                        {
+                            double* e = h + os[k] + rb[fs[k]] * Stride;
+                            Vector256.Store(Vector256.Load(e) + v, e);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    byte* rb = bins + (long)rows[j] * U;
+                    double g = ogh[2 * j], hh = ogh[2 * j + 1];
+                    for (int k = 0; k < m; k++)
+                    {
+                        double* e = h + os[k] + rb[fs[k]] * Stride;
+                        e[0] += g; e[1] += hh; e[2] += 1;
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Turns <paramref name="large"/>'s histogram (still the parent's) into parent − small and finds both children's
+    /// best splits, in one pass over feature blocks (in parallel). Block results merge in feature order.
+    /// </summary>
+    private void SubtractAndFind(Leaf large, Leaf small, bool[] mask, in TreeSettings s)
+    {
+        int U = _d.UsedFeatures;
+        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(s.Threads, U);
+        var none = new Split { Slot = -1, Gain = double.NegativeInfinity };
+        bool splitSmall = small.Count >= 2 * s.MinimumExampleCountPerLeaf, splitLarge = large.Count >= 2 * s.MinimumExampleCountPerLeaf;
+        var ss = s;
+        var partS = new Split[blocks]; var partL = new Split[blocks];
+        int per = (U + blocks - 1) / blocks;
+        void Block(int b)
+        {
+            int f0 = b * per, f1 = Math.Min(U, f0 + per);
+            partS[b] = none; partL[b] = none;
+            if (f0 >= f1) return;
+            Subtract(large.Hist, small.Hist, mask, f0, f1);
+            if (splitSmall) partS[b] = FindBestRange(small, mask, ss, f0, f1);
+            if (splitLarge) partL[b] = FindBestRange(large, mask, ss, f0, f1);
+        }
+        if (blocks == 1) Block(0);
+        else Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, Block);
+        small.Best = Merge(partS, s.MinimumSplitGain);
+        large.Best = Merge(partL, s.MinimumSplitGain);
+    }
+
+    private static Split Merge(Split[] parts, double minGain)
+    {
+        var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
+        foreach (var p in parts) if (p.Slot >= 0 && p.Gain > best.Gain) best = p;
+        if (best.Slot >= 0 && !(best.Gain > minGain)) best.Slot = -1;
+        return best;
     }
 
     private Split FindBest(Leaf leaf, bool[] mask, in TreeSettings s)
     {
         var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
         if (leaf.Count < 2 * s.MinimumExampleCountPerLeaf) return best;
-        double lambda = s.L2Regularization;
-        double G = leaf.G, H = leaf.H; int C = leaf.Count;
+        int U = _d.UsedFeatures;
+        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(s.Threads, U);
+        if (blocks == 1) best = FindBestRange(leaf, mask, s, 0, U);
+        else
+        {
+            var part = new Split[blocks];
+            int per = (U + blocks - 1) / blocks;
+            var ss = s;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, b =>
+            {
+                int f0 = b * per, f1 = Math.Min(U, f0 + per);
+                part[b] = f0 < f1 ? FindBestRange(leaf, mask, ss, f0, f1) : new Split { Slot = -1, Gain = double.NegativeInfinity };
+            });
+            // Merge in feature order with strict ">" so the result equals a serial scan.
+            foreach (var p in part) if (p.Slot >= 0 && p.Gain > best.Gain) best = p;
+        }
+        if (best.Slot >= 0 && !(best.Gain > s.MinimumSplitGain)) best.Slot = -1;
+        return best;
+    }
+
+    /// <summary>
+    /// Best split among features [f0, f1): for each feature, prefix sums over its bins, then the gains of all
+    /// candidate thresholds in SIMD lanes (invalid candidates — empty bin, too few rows or too little hessian on a
+    /// side — get −∞), then the first maximum. Equal to a serial scan that keeps the first strictly larger gain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe Split FindBestRange(Leaf leaf, bool[] mask, in TreeSettings s, int f0, int f1)
+    {
+        var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
+        double lambda = s.L2Regularization, minH = s.MinimumHessianPerLeaf;
+        double minC = s.MinimumExampleCountPerLeaf;
+        double G = leaf.G, H = leaf.H; double C = leaf.Count;
         double parentScore = G * G / (H + lambda);
         var hist = leaf.Hist; var off = _d.HistOffset;
-        for (int u = 0; u < _d.UsedFeatures; u++)
+        const int MaxBins = 256;
+        double* gls = stackalloc double[MaxBins], hls = stackalloc double[MaxBins], cls = stackalloc double[MaxBins], cs = stackalloc double[MaxBins];
+        double* gains = stackalloc double[MaxBins];
+        fixed (double* hp = hist)
         {
-            if (!mask[u]) continue;
-            int o = off[u] * 3, nb = off[u + 1] - off[u];
-            double gl = 0, hl = 0; int cl = 0;
-            for (int b = 0; b < nb - 1; b++)
+            for (int u = f0; u < f1; u++)
             {
-                gl += hist[o + 3 * b]; hl += hist[o + 3 * b + 1]; cl += (int)hist[o + 3 * b + 2];
-                if (cl < s.MinimumExampleCountPerLeaf || hl < s.MinimumHessianPerLeaf) continue;
-                int cr = C - cl;
-                if (cr < s.MinimumExampleCountPerLeaf) break;
-                double gr = G - gl, hr = H - hl;
-                if (hr < s.MinimumHessianPerLeaf) continue;
-                double gain = gl * gl / (hl + lambda) + gr * gr / (hr + lambda) - parentScore;
-                if (gain > best.Gain)
+                if (!mask[u]) continue;
+                double* e = hp + off[u] * Stride;
+                int m = off[u + 1] - off[u] - 1; // candidate thresholds: bins 0..nb−2
+                double gl = 0, hl = 0, cl = 0;
+                for (int b = 0; b < m; b++, e += Stride)
                 {
-                    best = new Split { Slot = u, Bin = b, Gain = gain, GL = gl, HL = hl, CL = cl, GR = gr, HR = hr, CR = cr };
+                    gl += e[0]; hl += e[1]; cl += e[2];
+                    gls[b] = gl; hls[b] = hl; cls[b] = cl; cs[b] = e[2];
+                }
+                int b0 = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var vG = Vector256.Create(G); var vH = Vector256.Create(H); var vC = Vector256.Create(C);
+                    var vLam = Vector256.Create(lambda); var vMinH = Vector256.Create(minH); var vMinC = Vector256.Create(minC);
+                    var vPar = Vector256.Create(parentScore); var vNeg = Vector256.Create(double.NegativeInfinity);
+                    for (; b0 + 4 <= m; b0 += 4)
+                    {
+                        var vgl = Vector256.Load(gls + b0); var vhl = Vector256.Load(hls + b0); var vcl = Vector256.Load(cls + b0);
+                        var vgr = vG - vgl; var vhr = vH - vhl; var vcr = vC - vcl;
+                        var gain = vgl * vgl / (vhl + vLam) + vgr * vgr / (vhr + vLam) - vPar;
+                        var ok = ~Vector256.Equals(Vector256.Load(cs + b0), Vector256<double>.Zero)
+                            & Vector256.GreaterThanOrEqual(vcl, vMinC) & Vector256.GreaterThanOrEqual(vcr, vMinC)
+                            & Vector256.GreaterThanOrEqual(vhl, vMinH) & Vector256.GreaterThanOrEqual(vhr, vMinH)
+                            & Vector256.Equals(gain, gain);
+                        Vector256.Store(Vector256.ConditionalSelect(ok, gain, vNeg), gains + b0);
+                    }
+                }
+                for (int b = b0; b < m; b++)
+                {
+                    double vgl = gls[b], vhl = hls[b], vcl = cls[b];
+                    double vgr = G - vgl, vhr = H - vhl, vcr = C - vcl;
+                    double gain = vgl * vgl / (vhl + lambda) + vgr * vgr / (vhr + lambda) - parentScore;
+                    bool ok = cs[b] != 0 && vcl >= minC && vcr >= minC && vhl >= minH && vhr >= minH && !double.IsNaN(gain);
+                    gains[b] = ok ? gain : double.NegativeInfinity;
+                }
+                int bestB = -1; double bg = best.Gain;
+                for (int b = 0; b < m; b++) if (gains[b] > bg) { bg = gains[b]; bestB = b; }
+                if (bestB >= 0)
+                {
+                    double gl2 = gls[bestB], hl2 = hls[bestB]; int cl2 = (int)cls[bestB];
+                    best = new Split { Slot = u, Bin = bestB, Gain = bg, GL = gl2, HL = hl2, CL = cl2, GR = G - gl2, HR = H - hl2, CR = leaf.Count - cl2 };
                 }
             }
         }
-        if (best.Slot >= 0 && !(best.Gain > s.MinimumSplitGain)) best.Slot = -1;
         return best;
     }
 }
