@@ -257,6 +257,26 @@ public class BadDataTests
     }
 }
 
+public class UnseenLabelTests
+{
+    [Test]
+    public void LibraryEvaluationLeavesOutRowsWhoseLabelTheModelNeverSaw()
+    {
+        // ML.NET's rule: MapValueToKey maps an unseen label to the missing key, and Evaluate skips missing labels.
+        var ctx = new VaeTextContext(1);
+        var train = ctx.Data.LoadFromEnumerable(Pipeline.Workout.Reviews);
+        var model = ctx.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ctx.Transforms.Text.FeaturizeText("Features", "Text"))
+            .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features")).Fit(train);
+        var known = Pipeline.Workout.Reviews.Take(5).ToArray();
+        var withUnseen = known.Append(new Pipeline.Review { Label = "politics", Text = "the vote was close" }).ToArray();
+        var a = ctx.MulticlassClassification.Evaluate(model.Transform(ctx.Data.LoadFromEnumerable(withUnseen)));
+        var b = ctx.MulticlassClassification.Evaluate(model.Transform(ctx.Data.LoadFromEnumerable(known)));
+        Assert.That(a.MacroAccuracy, Is.EqualTo(b.MacroAccuracy));
+        Assert.That(a.LogLoss, Is.EqualTo(b.LogLoss));
+    }
+}
+
 public class NonFiniteFeatureTests
 {
     private static Pipeline.NumRow[] Rows(float bad, int badRow)

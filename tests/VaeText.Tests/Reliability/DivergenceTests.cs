@@ -31,6 +31,26 @@ public class DivergenceTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Test]
+    public void RecoveryLowersTheLearningRateAndRetriesTheEpochDeterministically()
+    {
+        var x = VaeTrainerTests.Fixture();
+        BowVae Model() => new(new BowVaeOptions { VocabularySize = 30, EncoderHiddenSizes = [8], LatentSize = 2, Seed = 1 }, x);
+        VaeTrainingOptions Opts(int retries) { var o = Exploding(); o.DivergenceRetries = retries; o.DivergenceLearningRateFactor = 1e-3; return o; }
+
+        var limited = Assert.Throws<InvalidOperationException>(() => new VaeTrainer(Opts(2)).Train(Model(), x))!;
+        Assert.That(limited.Message, Does.Contain("after 2 learning-rate reductions").And.Match(@"epoch \d+, batch \d+"));
+
+        var m1 = Model();
+        var r1 = new VaeTrainer(Opts(12)).Train(m1, x);
+        Assert.That(r1.Epochs, Has.Count.EqualTo(3));
+        Assert.That(r1.Epochs.All(e => double.IsFinite(e.Elbo)));
+        Assert.That(m1.Parameters.Values.All(float.IsFinite));
+        var m2 = Model();
+        new VaeTrainer(Opts(12)).Train(m2, x);
+        Assert.That(m2.Parameters.Values, Is.EqualTo(m1.Parameters.Values), "recovery is deterministic");
+    }
+
     private sealed class ExplodingBackend : IModelBackend
     {
         private readonly IModelBackend _real = VaeText.Trainer.LibraryBackend.CreateModel();
