@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream|fuzz> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -20,13 +20,14 @@ public static class Program
             "gemm" => GemmBench.Run(rest),
             "feature-table" => FeatureTableBench.Run(rest),
             "stream" => StreamBench.Run(rest),
+            "fuzz" => FuzzBench.Run(rest),
             _ => Usage(args[0]),
         };
     }
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table or stream");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table, stream or fuzz");
         return 2;
     }
 }

@@ -7,6 +7,10 @@ using VaeText.Models;
 using VaeText.Nn;
 using VaeText.Optim;
 using VaeText.Tensors;
+using VaeText.Data;
+using VaeText.Text;
+using VaeText.Trainers.Sdca;
+using VaeText.Training;
 
 namespace VaeText.Bench;
 
@@ -15,7 +19,7 @@ internal static class SeqVaeBench
 {
     public static int Run(string[] args)
     {
-        string? data = null; string encoder = "lstm"; int limit = 10000, epochs = 1, threads = 2;
+        string? data = null, testPath = null; string encoder = "lstm"; int limit = 10000, epochs = 1, threads = 2, labeled = 0, seed = 1;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -26,45 +30,33 @@ internal static class SeqVaeBench
                 case "--limit": limit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--epochs": epochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--labeled": labeled = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--test": testPath = Next(); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        if (data is null) { Console.Error.WriteLine("usage: seq-vae --data TRAIN_TSV --encoder lstm|transformer [--limit N] [--epochs N] [--threads N]"); return 2; }
-        if (encoder is not ("lstm" or "transformer")) { Console.Error.WriteLine($"--encoder must be lstm or transformer, got '{encoder}'"); return 2; }
+        if (data is null)
+        {
+            Console.Error.WriteLine("usage: seq-vae --data TRAIN_TSV --encoder lstm|transformer|bow [--limit N] [--epochs N] [--threads N] [--labeled N --test TEST_TSV [--seed N]]");
+            return 2;
+        }
+        if (encoder is not ("lstm" or "transformer" or "bow")) { Console.Error.WriteLine($"--encoder must be lstm, transformer or bow, got '{encoder}'"); return 2; }
+        if ((labeled > 0) != (testPath is not null)) { Console.Error.WriteLine("--labeled N and --test TEST_TSV go together"); return 2; }
 
+        KernelOptions.MaxThreads = threads;
         var sw = Stopwatch.StartNew();
-        var docs = new List<List<string>>();
-        using (var reader = new StreamReader(data, Encoding.UTF8))
-        {
-            reader.ReadLine();
-            string? line;
-            while ((line = reader.ReadLine()) != null)
-            {
-                if (line.Length == 0) continue;
-                int tab = line.IndexOf('\t');
-                docs.Add(Tokenize(tab < 0 ? "" : line[(tab + 1)..]));
-                if (limit > 0 && docs.Count >= limit) break;
-            }
-        }
-        var df = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var d in docs) foreach (var w in new HashSet<string>(d, StringComparer.Ordinal)) df[w] = df.GetValueOrDefault(w) + 1;
-        var vocabList = df.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(20000).Select(kv => kv.Key).ToList();
-        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < vocabList.Count; i++) vocab[vocabList[i]] = i;
-        int v = vocab.Count, n = docs.Count;
-        var seqs = new int[n][];
-        var rowPtr = new int[n + 1]; var idx = new List<int>(); var vals = new List<float>();
-        for (int i = 0; i < n; i++)
-        {
-            var d = docs[i];
-            int len = Math.Min(128, d.Count);
-            seqs[i] = len == 0 ? [1] : d.Take(len).Select(t => vocab.TryGetValue(t, out int id) ? id + 2 : 1).ToArray();
-            var counts = new SortedDictionary<int, int>();
-            foreach (var t in d) if (vocab.TryGetValue(t, out int id)) counts[id] = counts.GetValueOrDefault(id) + 1;
-            foreach (var kv in counts) { idx.Add(kv.Key); vals.Add(kv.Value); }
-            rowPtr[i + 1] = idx.Count;
-        }
-        var bow = new CsrMatrix(n, v, rowPtr, idx.ToArray(), vals.ToArray());
+        // The bow-vae tokens and vocabulary (the library's tokenizer: Python's [^\W_]+ on lower-cased text), the first
+        // 128 tokens of each document as ids (0 = padding, 1 = unknown, 2 + w), bag-of-words targets over all tokens.
+        var corpus = LabeledTextCorpus.Load(data, "label", "text");
+        var texts = limit > 0 && limit < corpus.Count ? corpus.Texts[..limit] : corpus.Texts;
+        var trainLabels = limit > 0 && limit < corpus.Count ? corpus.Labels[..limit] : corpus.Labels;
+        var tok = new TokenizerOptions();
+        BagOfWords.Fit(texts, tok, new VocabularyOptions { MaxSize = 20000 }, out var vocabulary, out var bow, threads);
+        var tokenizer = new Tokenizer(tok);
+        var seqs = SeqTokens.EncodeAll(texts, tokenizer, vocabulary, 128);
+        int v = vocabulary.Count, n = texts.Length;
+        if (encoder == "bow") return RunBow(bow, sw.Elapsed.TotalSeconds, epochs, threads, labeled, testPath, seed, trainLabels, texts, tokenizer, vocabulary);
         var model = new SeqVae(new SeqVaeOptions
         {
             VocabularySize = v,
@@ -101,7 +93,7 @@ internal static class SeqVaeBench
             epRecon = sr / cnt; epKl = sk / cnt;
         }
         var te = Stopwatch.StartNew();
-        model.Encode(seqs, threads);
+        var means = model.Encode(seqs, threads);
         double enc = te.Elapsed.TotalSeconds;
         var json = new Dictionary<string, object>
         {
@@ -117,20 +109,100 @@ internal static class SeqVaeBench
             ["last_epoch"] = new Dictionary<string, double> { ["recon"] = Math.Round(epRecon, 3), ["kl"] = Math.Round(epKl, 3) },
             ["peak_rss_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
         };
+        if (labeled > 0)
+        {
+            var test = LabeledTextCorpus.Load(testPath!, "label", "text");
+            var testMeans = model.Encode(SeqTokens.EncodeAll(test.Texts, tokenizer, vocabulary, 128), threads);
+            AddLowLabel(json, means, trainLabels, testMeans, test.Labels, model.LatentSize, labeled, seed);
+        }
         Console.WriteLine(JsonSerializer.Serialize(json));
         return 0;
     }
 
-    private static List<string> Tokenize(string text)
+    /// The BoW VAE of the bow-vae benchmark (batch 256, Adam 2e-3, β warm-up 1000 steps) on the same documents, for
+    /// the low-label comparison.
+    private static int RunBow(CsrMatrix bow, double prep, int epochs, int threads, int labeled, string? testPath, int seed,
+        string[] trainLabels, string[] texts, Tokenizer tokenizer, Vocabulary vocabulary)
     {
-        var list = new List<string>();
-        var sb = new StringBuilder();
-        foreach (char c in text.ToLowerInvariant())
+        var model = new BowVae(new BowVaeOptions { VocabularySize = bow.Columns, Seed = 1 }, bow);
+        VaeBatchReport lastBatch = default;
+        var result = new VaeTrainer(new VaeTrainingOptions { Epochs = epochs, BatchSize = 256, LearningRate = 2e-3, AnnealingSteps = 1000, Seed = 1, MaxThreads = threads })
+            .Train(model, bow, null, b => lastBatch = b);
+        var te = Stopwatch.StartNew();
+        var means = model.Encode(bow, threads);
+        double enc = te.Elapsed.TotalSeconds;
+        var json = new Dictionary<string, object>
         {
-            if (char.IsLetterOrDigit(c)) sb.Append(c);
-            else if (sb.Length > 0) { list.Add(sb.ToString()); sb.Clear(); }
+            ["impl"] = "vaetext-bow",
+            ["threads"] = threads,
+            ["docs"] = texts.Length,
+            ["vocab"] = bow.Columns,
+            ["prep_s"] = Math.Round(prep, 2),
+            ["epoch_s"] = result.Epochs.Select(e => Math.Round(e.Seconds, 2)).ToArray(),
+            ["train_docs_per_s"] = Math.Round(texts.Length / result.Epochs.Min(e => e.Seconds), 1),
+            ["encode_docs_per_s"] = Math.Round(texts.Length / enc, 1),
+            ["last_batch"] = new Dictionary<string, double> { ["recon"] = lastBatch.Reconstruction, ["kl"] = lastBatch.Kl },
+            ["last_epoch"] = new Dictionary<string, double> { ["recon"] = Math.Round(result.Epochs[^1].Reconstruction, 3), ["kl"] = Math.Round(result.Epochs[^1].Kl, 3) },
+            ["peak_rss_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+        };
+        if (labeled > 0)
+        {
+            var test = LabeledTextCorpus.Load(testPath!, "label", "text");
+            var testMeans = model.Encode(BagOfWords.Build(test.Texts, tokenizer, vocabulary, threads), threads);
+            AddLowLabel(json, means, trainLabels, testMeans, test.Labels, model.LatentSize, labeled, seed);
         }
-        if (sb.Length > 0) list.Add(sb.ToString());
-        return list;
+        Console.WriteLine(JsonSerializer.Serialize(json));
+        return 0;
+    }
+
+    /// SDCA (logistic regression, or maximum entropy for more than two classes) on <paramref name="labeled"/> training
+    /// latent vectors drawn with the seed, standardised with their own means and deviations; accuracy on the whole test set.
+    private static void AddLowLabel(Dictionary<string, object> json, float[] train, string[] trainLabels, float[] test, string[] testLabels,
+        int l, int labeled, int seed)
+    {
+        var classes = trainLabels.Distinct().OrderBy(c => c, StringComparer.Ordinal).ToArray();
+        var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        var rows = Enumerable.Range(0, trainLabels.Length).ToArray();
+        new Rng(seed).Shuffle(rows.AsSpan());
+        rows = rows[..Math.Min(labeled, rows.Length)];
+        int m = rows.Length;
+        var x = new float[m * l];
+        var mu = new double[l]; var sd = new double[l];
+        for (int i = 0; i < m; i++) for (int j = 0; j < l; j++) mu[j] += train[rows[i] * l + j] / m;
+        for (int i = 0; i < m; i++) for (int j = 0; j < l; j++) sd[j] += Math.Pow(train[rows[i] * l + j] - mu[j], 2) / m;
+        for (int j = 0; j < l; j++) sd[j] = Math.Sqrt(sd[j]) + 1e-6;
+        for (int i = 0; i < m; i++) for (int j = 0; j < l; j++) x[i * l + j] = (float)((train[rows[i] * l + j] - mu[j]) / sd[j]);
+        var y = rows.Select(r => index[trainLabels[r]]).ToArray();
+        int nt = testLabels.Length, correct = 0;
+        var xt = new float[l];
+        var opts = new SdcaOptions { Seed = seed };
+        var sfit = Stopwatch.StartNew();
+        if (classes.Length == 2)
+        {
+            var fit = SdcaTrainer.TrainBinary(x, m, l, y.Select(c => c == 1).ToArray(), opts).Model;
+            for (int i = 0; i < nt; i++)
+            {
+                for (int j = 0; j < l; j++) xt[j] = (float)((test[i * l + j] - mu[j]) / sd[j]);
+                int pred = fit.Score(xt) >= 0 ? 1 : 0;
+                if (index.TryGetValue(testLabels[i], out int truth) && truth == pred) correct++;
+            }
+        }
+        else
+        {
+            var fit = SdcaTrainer.TrainMulticlass(x, m, l, y, classes.Length, opts).Model;
+            var scores = new double[classes.Length];
+            for (int i = 0; i < nt; i++)
+            {
+                for (int j = 0; j < l; j++) xt[j] = (float)((test[i * l + j] - mu[j]) / sd[j]);
+                fit.Scores(xt, scores);
+                int pred = 0;
+                for (int c = 1; c < scores.Length; c++) if (scores[c] > scores[pred]) pred = c;
+                if (index.TryGetValue(testLabels[i], out int truth) && truth == pred) correct++;
+            }
+        }
+        json["labeled"] = m;
+        json["sdca_fit_s"] = Math.Round(sfit.Elapsed.TotalSeconds, 2);
+        json["test_docs"] = nt;
+        json["test_accuracy"] = Math.Round((double)correct / nt, 4);
     }
 }

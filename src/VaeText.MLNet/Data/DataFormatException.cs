@@ -7,7 +7,7 @@ namespace VaeText.Data;
 /// file, the 1-based line and the column when they are known, e.g.
 /// <c>train.tsv, line 17, column 'text' (field 2): expected 2 fields but found 3</c>.
 /// </summary>
-public class DataFormatException : Exception
+public class DataFormatException : FormatException
 {
     /// <summary>The file that holds the problem, or <c>null</c> when it does not come from a file.</summary>
     public string? FilePath { get; }
@@ -64,7 +64,8 @@ public class DataFormatException : Exception
             sb.Append("column ");
             if (columnName is not null)
             {
-                sb.Append('\'').Append(columnName).Append('\'');
+                // A column name can be huge (a file without line breaks): quote at most 60 characters of it.
+                sb.Append('\'').Append(columnName.Length <= 60 ? columnName : columnName[..60] + "…").Append('\'');
                 if (columnNumber is int n) sb.Append(" (field ").Append(n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(')');
             }
             else

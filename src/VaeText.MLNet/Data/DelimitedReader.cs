@@ -177,7 +177,7 @@ public sealed class DelimitedReader : IDisposable
             }
         }
         if (found >= 0) return found;
-        throw new DataFormatException($"no column named '{name}'; the header has {DescribeHeader()}", Path, 1, name);
+        throw new DataFormatException($"no column named '{name}'; the header has {DescribeHeader()}{SeparatorHint()}", Path, 1, name);
     }
 
     /// <summary>Checks a 0-based column index against <see cref="FieldCount"/> and returns it.</summary>
@@ -284,15 +284,33 @@ public sealed class DelimitedReader : IDisposable
         return new DataFormatException(detail, Path, e.LineNumber > 0 ? e.LineNumber : null, innerException: e);
     }
 
+    /// <summary>When the header is one column holding another common separator, says so (a wrong separator is the usual cause).</summary>
+    private string SeparatorHint()
+    {
+        if (_header.Length != 1) return "";
+        foreach (var (c, what) in new[] { (',', "commas"), ('\t', "tabs"), (';', "semicolons"), ('|', "vertical bars") })
+        {
+            if (c != Separator && _header[0].Contains(c))
+                return $"; the header line contains {what} but the separator is {Describe(Separator)}: is the file {what[..^1]}-separated? (use the matching extension, .csv for commas and .tsv for tabs, or set the separator)";
+        }
+        return "";
+    }
+
+    private static string Describe(char c) => c switch { '\t' => "a tab", ',' => "a comma", _ => $"'{c}'" };
+
     private string DescribeHeader()
     {
         var sb = new StringBuilder();
         sb.Append(_header.Length).Append(_header.Length == 1 ? " column: " : " columns: ");
-        for (int i = 0; i < _header.Length; i++)
+        // Bounded: a file with no line break (or a binary file) can make the "header" megabytes long.
+        const int maxShown = 20, maxChars = 60;
+        for (int i = 0; i < Math.Min(_header.Length, maxShown); i++)
         {
             if (i > 0) sb.Append(", ");
-            sb.Append('\'').Append(_header[i]).Append('\'');
+            string name = _header[i];
+            sb.Append('\'').Append(name.Length <= maxChars ? name : name[..maxChars] + $"… ({name.Length} characters)").Append('\'');
         }
+        if (_header.Length > maxShown) sb.Append($", … ({_header.Length - maxShown} more)");
         return sb.ToString();
     }
 

@@ -17,7 +17,7 @@ public enum DataKind
 
 /// <summary>
 /// A lazy view over a delimited text file (from <c>Data.LoadFromTextFile</c>). Each cursor opens the file and
-/// streams it; nothing is held in memory beyond the current row. Bad fields raise <see cref="FormatException"/>
+/// streams it; nothing is held in memory beyond the current row. Bad fields raise <see cref="DataFormatException"/> (a <see cref="FormatException"/>)
 /// naming the file, the 1-based line and the column.
 /// </summary>
 public sealed class TextLoader : IDataView
@@ -72,8 +72,8 @@ public sealed class TextLoader : IDataView
         {
             using var csv = Open();
             try { header = csv.Headers.ToArray(); }
-            catch (CsvFormatException e) { throw new FormatException($"{path}: bad header: {e.Message}", e); }
-            if (header.Length == 0) throw new FormatException($"{path}: the file is empty but hasHeader is true");
+            catch (CsvFormatException e) { throw new DataFormatException($"bad header: {e.Message}", path, 1, innerException: e); }
+            if (header.Length == 0) throw new DataFormatException("the file is empty but hasHeader is true", path, 1);
         }
         _cols = new (int, int, DataKind)[columns.Length];
         var b = new DataViewSchema.Builder();
@@ -148,7 +148,7 @@ public sealed class TextLoader : IDataView
         public override bool MoveNext()
         {
             try { if (!_csv.Read()) return false; }
-            catch (CsvFormatException e) { throw new FormatException($"{_p._path}: {e.Message}", e); }
+            catch (CsvFormatException e) { throw new DataFormatException(e.Message, _p._path, e.LineNumber > 0 ? e.LineNumber : null, innerException: e); }
             _pos++;
             long line = _csv.LineNumber;
             int n = _csv.FieldCount;
@@ -156,48 +156,48 @@ public sealed class TextLoader : IDataView
             {
                 if (!_active[i]) continue;
                 var (s, e, kind) = _p._cols[i];
-                if (e >= n) throw new FormatException($"{_p._path}: line {line}: column '{_p.Schema[i].Name}' reads field {e + 1}, but the line has {n} fields");
+                if (e >= n) throw new DataFormatException($"the column reads field {e + 1}, but the line has {n} fields", _p._path, line, _p.Schema[i].Name, e + 1);
                 if (e > s)
                 {
                     var a = new float[e - s + 1];
-                    for (int f = s; f <= e; f++) a[f - s] = ParseSingle(Field(f, line), line, f);
+                    for (int f = s; f <= e; f++) a[f - s] = ParseSingle(Field(f, line, i), line, f, i);
                     _values[i] = new VBuffer<float>(a.Length, a);
                 }
                 else
                 {
-                    string field = Field(s, line);
+                    string field = Field(s, line, i);
                     _values[i] = kind switch
                     {
                         DataKind.String => field.AsMemory(),
-                        DataKind.Single => ParseSingle(field, line, s),
-                        _ => ParseBool(field, line, s),
+                        DataKind.Single => ParseSingle(field, line, s, i),
+                        _ => ParseBool(field, line, s, i),
                     };
                 }
             }
             return true;
         }
 
-        private string Field(int i, long line)
+        private string Field(int i, long line, int col)
         {
             var bytes = _csv.GetSpan(i);
             if (bytes.IsEmpty) return string.Empty;
             try { return s_utf8.GetString(bytes); }
-            catch (System.Text.DecoderFallbackException) { throw new FormatException($"{_p._path}: line {line}, field {i + 1}: the text is not valid UTF-8"); }
+            catch (System.Text.DecoderFallbackException e) { throw new DataFormatException("the text is not valid UTF-8", _p._path, line, _p.Schema[col].Name, i + 1, e); }
         }
 
-        private float ParseSingle(string f, long line, int field)
+        private float ParseSingle(string f, long line, int field, int col)
         {
             if (f.Length == 0 || f == "?") return float.NaN;
             if (float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out float v)) return v;
-            throw new FormatException($"{_p._path}: line {line}, field {field + 1}: '{Trim(f)}' is not a number");
+            throw new DataFormatException($"'{Trim(f)}' is not a number", _p._path, line, _p.Schema[col].Name, field + 1);
         }
 
-        private bool ParseBool(string f, long line, int field)
+        private bool ParseBool(string f, long line, int field, int col)
         {
             var t = f.Trim();
             if (t == "1" || t.Equals("true", StringComparison.OrdinalIgnoreCase)) return true;
             if (t == "0" || t.Equals("false", StringComparison.OrdinalIgnoreCase)) return false;
-            throw new FormatException($"{_p._path}: line {line}, field {field + 1}: '{Trim(f)}' is not a boolean (true/false/1/0)");
+            throw new DataFormatException($"'{Trim(f)}' is not a boolean (true/false/1/0)", _p._path, line, _p.Schema[col].Name, field + 1);
         }
 
         private static string Trim(string s) => s.Length > 40 ? s[..40] + "…" : s;

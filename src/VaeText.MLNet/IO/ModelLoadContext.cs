@@ -41,6 +41,7 @@ public sealed class ModelLoadContext
         ModelLoadContext ctx;
         try { ctx = new ModelLoadContext(reader, end, entryName); }
         catch (EndOfStreamException) { throw new InvalidDataException($"model entry '{entryName}': truncated header"); }
+        catch (DecoderFallbackException e) { throw new InvalidDataException($"model entry '{entryName}': the loader signature is not valid UTF-8", e); }
         object result;
         try { result = ModelLoaderRegistry.Invoke(ctx.LoaderSignature, ctx); }
         catch (EndOfStreamException) { throw new InvalidDataException($"model entry '{entryName}' ({ctx.LoaderSignature}): truncated data"); }

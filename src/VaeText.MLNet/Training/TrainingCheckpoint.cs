@@ -23,7 +23,7 @@ internal sealed class TrainingCheckpoint
     //     6 × uint64 shuffle RNG; 6 × uint64 noise RNG
     //     float64 best ELBO; int32 best epoch; int32 epochs since best; bool has best; [floats best parameters]
     //     float64 learning rate; int64 Adam step; floats m; floats v; floats parameters
-    //     int32 report count; per report 14 fields (see WriteReport; active units −1 = none)
+    //     int32 report count; per report 14 fields (see WriteReport; active units −1 = none); int32 divergence retries used
     //   nothing after the payload.
     // ---------------------------------------------------------------------------------------------------------
 
@@ -55,6 +55,7 @@ internal sealed class TrainingCheckpoint
     public AdamState Adam { get; init; } = new(0, [], []);
     public float[] Parameters { get; init; } = [];
     public IReadOnlyList<VaeEpochReport> Reports { get; init; } = [];
+    public int DivergenceRetriesUsed { get; init; }
 
     /// <summary>Full path of the checkpoint file in <paramref name="directory"/>.</summary>
     public static string PathIn(string directory) => Path.Combine(Path.GetFullPath(directory), FileName);
@@ -102,6 +103,7 @@ internal sealed class TrainingCheckpoint
         WriteFloats(w, Parameters);
         w.Write(Reports.Count);
         foreach (var r in Reports) WriteReport(w, r);
+        w.Write(DivergenceRetriesUsed);
     }
 
     private static void WriteFloats(BinaryWriter w, float[] a)
@@ -211,8 +213,9 @@ internal sealed class TrainingCheckpoint
             reports.Add(new VaeEpochReport(r.ReadInt32(), r.ReadInt64(), r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
                 r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), ReadOpt(r), ReadOpt(r), ReadOpt(r), ReadOpt(r)) { ActiveUnits = ReadActive(r) });
         }
+        int retries = r.ReadInt32();
         if (Left() != 0) throw new InvalidDataException($"{Left()} unread trailing bytes");
-        if (epoch < 1 || nextBatch < 0 || step < 0 || docs < 0 || adamStep < 0 || sinceBest < 0 || bestEpoch < 0)
+        if (epoch < 1 || nextBatch < 0 || step < 0 || docs < 0 || adamStep < 0 || sinceBest < 0 || bestEpoch < 0 || retries < 0)
             throw new InvalidDataException($"invalid position: epoch {epoch}, batch {nextBatch}, step {step}");
         if (m.Length != p.Length || v.Length != p.Length || (best is not null && best.Length != p.Length))
             throw new InvalidDataException($"buffer sizes differ: {p.Length} parameters, {m.Length}/{v.Length} moments");
@@ -222,7 +225,7 @@ internal sealed class TrainingCheckpoint
             Fingerprint = fp, Description = description, Epoch = epoch, NextBatch = nextBatch, Step = step, StoppedEarly = early, Order = order,
             SumRecon = sRecon, SumKl = sKl, SumTokens = sTok, Beta = beta, Documents = docs, ShuffleRng = shuffle, NoiseRng = noise,
             BestElbo = bestElbo, BestEpoch = bestEpoch, SinceBest = sinceBest, Best = best, LearningRate = lr,
-            Adam = new AdamState(adamStep, m, v), Parameters = p, Reports = reports,
+            Adam = new AdamState(adamStep, m, v), Parameters = p, Reports = reports, DivergenceRetriesUsed = retries,
         };
     }
 

@@ -98,18 +98,13 @@ public sealed class VaeTrainer
         ulong fingerprint = 0;
         string description = "";
         if (ckDir is not null) (fingerprint, description) = Fingerprint(net, targets, threads, nValid);
-        int startEpoch = 1, startBatch = 0;
-        TrainingCheckpoint? resumed = null;
-        if (o.Resume)
+        int startEpoch = 1, retriesUsed = 0;
+        TrainingCheckpoint? pending = null;   // a mid-epoch state to continue from (resume or rollback)
+
+        void Restore(TrainingCheckpoint ck)
         {
-            var ck = TrainingCheckpoint.Load(ckDir!);
-            string path = TrainingCheckpoint.PathIn(ckDir!);
-            if (ck.Fingerprint != fingerprint)
-                throw new InvalidDataException($"cannot resume from '{path}': it belongs to a different training run (settings, data, model or thread count differ). Checkpoint: {ck.Description}. This run: {description}.");
-            if (ck.Parameters.Length != net.Store.Count || ck.Epoch > o.Epochs + 1 || ck.Step != ck.Adam.StepCount
-                || (ck.Order is not null && !IsPermutationOf(ck.Order, train)) || ck.Reports.Count != ck.Epoch - 1)
-                throw new InvalidDataException($"cannot resume from '{path}': the checkpoint is inconsistent with this run (epoch {ck.Epoch}, step {ck.Step}, {ck.Parameters.Length} parameters)");
             Array.Copy(ck.Parameters, net.Store.Values, ck.Parameters.Length);
+            net.Store.ZeroGrad();
             adam.ImportState(ck.Adam);
             adam.LearningRate = ck.LearningRate;
             shuffleRng.SetState(ck.ShuffleRng);
@@ -117,36 +112,51 @@ public sealed class VaeTrainer
             step = ck.Step;
             bestElbo = ck.BestElbo; bestEpoch = ck.BestEpoch; sinceBest = ck.SinceBest;
             best = ck.Best is null ? null : (float[])ck.Best.Clone();
+            reports.Clear();
             reports.AddRange(ck.Reports);
             stopped = ck.StoppedEarly;
             early = stopped && ck.Epoch - 1 < o.Epochs;
-            startEpoch = ck.Epoch;
-            if (ck.Order is not null)
-            {
-                int batchesInEpoch = (train.Length + batchSize - 1) / batchSize;
-                if (ck.NextBatch > batchesInEpoch) throw new InvalidDataException($"cannot resume from '{path}': batch {ck.NextBatch} is past the epoch's {batchesInEpoch} batches");
-                resumed = ck; startBatch = ck.NextBatch;
-            }
+            retriesUsed = ck.DivergenceRetriesUsed;
+            pending = ck.Order is null ? null : ck;
         }
 
-        TrainingCheckpoint Snapshot(int epoch, int nextBatch, int[]? ord, double sr, double sk, double st, double b, int d) => new()
+        if (o.Resume)
+        {
+            var ck = TrainingCheckpoint.Load(ckDir!);
+            string path = TrainingCheckpoint.PathIn(ckDir!);
+            if (ck.Fingerprint != fingerprint)
+                throw new InvalidDataException($"cannot resume from '{path}': it belongs to a different training run (settings, data, model or thread count differ). Checkpoint: {ck.Description}. This run: {description}.");
+            int batchesInEpoch = (train.Length + batchSize - 1) / batchSize;
+            if (ck.Parameters.Length != net.Store.Count || ck.Epoch > o.Epochs + 1 || ck.Step != ck.Adam.StepCount
+                || (ck.Order is not null && !IsPermutationOf(ck.Order, train)) || ck.Reports.Count != ck.Epoch - 1 || ck.NextBatch > batchesInEpoch)
+                throw new InvalidDataException($"cannot resume from '{path}': the checkpoint is inconsistent with this run (epoch {ck.Epoch}, batch {ck.NextBatch}, step {ck.Step}, {ck.Parameters.Length} parameters)");
+            Restore(ck);
+            startEpoch = ck.Epoch;
+        }
+
+        TrainingCheckpoint Snapshot(int epoch, int nextBatch, int[]? ord, double sr, double sk, double st, double b, int d, bool deep = false) => new()
         {
             Fingerprint = fingerprint, Description = description, Epoch = epoch, NextBatch = nextBatch, Step = step, StoppedEarly = stopped,
             Order = ord is null ? null : (int[])ord.Clone(), SumRecon = sr, SumKl = sk, SumTokens = st, Beta = b, Documents = d,
             ShuffleRng = shuffleRng.GetState(), NoiseRng = noiseRng.GetState(), BestElbo = bestElbo, BestEpoch = bestEpoch, SinceBest = sinceBest,
-            Best = best, LearningRate = adam.LearningRate, Adam = adam.ExportState(), Parameters = net.Store.Values, Reports = reports,
+            Best = deep && best is not null ? (float[])best.Clone() : best, LearningRate = adam.LearningRate, Adam = adam.ExportState(),
+            Parameters = deep ? (float[])net.Store.Values.Clone() : net.Store.Values, Reports = deep ? reports.ToList() : reports,
+            DivergenceRetriesUsed = retriesUsed,
         };
 
         for (int epoch = startEpoch; epoch <= o.Epochs && !stopped; epoch++)
         {
+            // With divergence recovery, remember where this epoch starts (an in-memory checkpoint) to roll back to.
+            var rollback = o.DivergenceRetries > 0 ? pending ?? Snapshot(epoch, 0, null, 0, 0, 0, 0, 0, deep: true) : null;
             var sw = Stopwatch.StartNew();
             double sRecon = 0, sKl = 0, sTok = 0, beta = 0;
             int docs = 0, firstBatch = 0;
-            if (resumed is not null && epoch == startEpoch)
+            if (pending is not null)
             {
-                Array.Copy(resumed.Order!, order, order.Length);
-                sRecon = resumed.SumRecon; sKl = resumed.SumKl; sTok = resumed.SumTokens; beta = resumed.Beta; docs = resumed.Documents;
-                firstBatch = startBatch;
+                Array.Copy(pending.Order!, order, order.Length);
+                sRecon = pending.SumRecon; sKl = pending.SumKl; sTok = pending.SumTokens; beta = pending.Beta; docs = pending.Documents;
+                firstBatch = pending.NextBatch;
+                pending = null;
             }
             else
             {
@@ -154,6 +164,7 @@ public sealed class VaeTrainer
                 shuffleRng.Shuffle(order.AsSpan());
             }
             int batches = (order.Length + batchSize - 1) / batchSize;
+            bool restart = false;
             for (int bi = firstBatch; bi < batches; bi++)
             {
                 if (ct.IsCancellationRequested)
@@ -165,20 +176,28 @@ public sealed class VaeTrainer
                 var rows = order.AsMemory(s, cnt);
                 beta = KlSchedule.Beta(o.Annealing, step, o.AnnealingSteps);
                 var loss = net.TrainBatch(inputForRows(rows), new CsrBatch(targets, rows), ws, beta, o.FreeBits, noiseRng, threads);
+                string? diverged = null;
                 if (!double.IsFinite(loss.Loss))
+                    diverged = $"the loss is {loss.Loss} at epoch {epoch}, batch {bi} (step {step + 1}); reconstruction {loss.SumRecon / cnt}, KL {loss.SumKl / cnt}";
+                else if (o.GradientClipNorm > 0 || o.DivergenceRetries > 0)
+                {
+                    double norm = o.GradientClipNorm > 0 ? GradientClipping.ClipByGlobalNorm(net.Store, o.GradientClipNorm) : GlobalNorm(net.Store.Grads);
+                    if (!double.IsFinite(norm)) diverged = $"the gradient norm is {norm} at epoch {epoch}, batch {bi} (step {step + 1})";
+                }
+                if (diverged is not null)
                 {
                     net.Store.ZeroGrad();
-                    throw new InvalidOperationException(
-                        $"Training diverged: the loss is {loss.Loss} at epoch {epoch}, batch {bi} (step {step + 1}); reconstruction {loss.SumRecon / cnt}, KL {loss.SumKl / cnt}. Try a lower LearningRate or set GradientClipNorm.");
-                }
-                if (o.GradientClipNorm > 0)
-                {
-                    double norm = GradientClipping.ClipByGlobalNorm(net.Store, o.GradientClipNorm);
-                    if (!double.IsFinite(norm))
-                    {
-                        net.Store.ZeroGrad();
-                        throw new InvalidOperationException($"Training diverged: the gradient norm is {norm} at epoch {epoch}, batch {bi} (step {step + 1}).");
-                    }
+                    if (retriesUsed >= o.DivergenceRetries)
+                        throw new InvalidOperationException(o.DivergenceRetries == 0
+                            ? $"Training diverged: {diverged}. Try a lower LearningRate, set GradientClipNorm, or allow DivergenceRetries."
+                            : $"Training diverged: {diverged}, after {retriesUsed} learning-rate reductions (now {adam.LearningRate}).");
+                    // Roll back to the start of the epoch and retry it with a lower learning rate.
+                    double lowered = adam.LearningRate * o.DivergenceLearningRateFactor;
+                    Restore(rollback!);
+                    retriesUsed++;
+                    adam.LearningRate = lowered;
+                    restart = true;
+                    break;
                 }
                 adam.Step(zeroGradients: true, maxThreads: threads);
                 step++;
@@ -187,6 +206,7 @@ public sealed class VaeTrainer
                 if (ckDir is not null && o.CheckpointEveryBatches > 0 && step % o.CheckpointEveryBatches == 0)
                     Snapshot(epoch, bi + 1, order, sRecon, sKl, sTok, beta, docs).Save(ckDir);
             }
+            if (restart) { epoch--; continue; }
             double seconds = sw.Elapsed.TotalSeconds;
 
             double? vRecon = null, vKl = null, vElbo = null, vPpl = null;
@@ -227,6 +247,13 @@ public sealed class VaeTrainer
         return new VaeTrainingResult(reports, bestEpoch, early, step);
     }
 
+    private static double GlobalNorm(float[] g)
+    {
+        double s = 0;
+        foreach (float v in g) s += (double)v * v;
+        return Math.Sqrt(s);
+    }
+
     private static bool IsPermutationOf(int[] order, int[] sortedTrain)
     {
         if (order.Length != sortedTrain.Length) return false;
@@ -243,6 +270,7 @@ public sealed class VaeTrainer
         h.Add(o.Epochs); h.Add(o.BatchSize); h.Add(o.LearningRate); h.Add(o.Beta1); h.Add(o.Beta2); h.Add(o.AdamEpsilon); h.Add(o.WeightDecay);
         h.Add((int)o.Annealing); h.Add(o.AnnealingSteps); h.Add(o.FreeBits); h.Add(o.ValidationFraction); h.Add(o.EarlyStoppingPatience);
         h.Add(o.GradientClipNorm); h.Add(o.Seed); h.Add(threads); h.Add(nValid);
+        h.Add(o.DivergenceRetries); h.Add(o.DivergenceLearningRateFactor);
         h.Add(targets.Rows); h.Add(targets.Columns);
         h.Add(targets.RowPtr.AsSpan(0, targets.Rows + 1));
         h.Add(targets.Indices.AsSpan(0, targets.NonZeros));

@@ -81,6 +81,15 @@ public sealed class VaeTrainingOptions
     /// </summary>
     public bool Resume { get; set; }
 
+    /// <summary>
+    /// Recovery from divergence: when a batch gives a NaN or infinite loss or gradient, roll back to the start of the
+    /// epoch, multiply the learning rate by <see cref="DivergenceLearningRateFactor"/> and retry, at most this many
+    /// times in the run (0 = stop at once with an error naming the epoch and batch).
+    /// </summary>
+    public int DivergenceRetries { get; set; }
+    /// <summary>Learning-rate factor of each divergence retry, in (0, 1) (default 0.5).</summary>
+    public double DivergenceLearningRateFactor { get; set; } = 0.5;
+
     /// <summary>Checks every field.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A field is out of range (the message names it and its value).</exception>
     public void Validate()
@@ -98,6 +107,8 @@ public sealed class VaeTrainingOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1)");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be non-negative");
         if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm)) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "GradientClipNorm must be a non-negative finite number (0 = off)");
+        if (DivergenceRetries < 0) throw new ArgumentOutOfRangeException(nameof(DivergenceRetries), DivergenceRetries, "DivergenceRetries must be non-negative (0 = stop on divergence)");
+        if (!(DivergenceLearningRateFactor > 0 && DivergenceLearningRateFactor < 1)) throw new ArgumentOutOfRangeException(nameof(DivergenceLearningRateFactor), DivergenceLearningRateFactor, "DivergenceLearningRateFactor must be in (0, 1)");
         if (CheckpointEveryBatches < 0) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), CheckpointEveryBatches, "CheckpointEveryBatches must be non-negative (0 = each epoch only)");
         if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory)) throw new ArgumentException("CheckpointDirectory must be null or a folder path", nameof(CheckpointDirectory));
         if (Resume && CheckpointDirectory is null) throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(Resume));

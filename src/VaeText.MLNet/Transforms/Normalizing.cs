@@ -51,6 +51,7 @@ public sealed class NormalizingEstimator : IEstimator<NormalizingTransformer>
         int n = col.Type is VectorDataViewType v ? v.Size : 1;
         var sum = new double[n]; var sumSq = new double[n];
         var min = new double[n]; var max = new double[n];
+        var count = new long[n];   // per slot: NaN (missing) values are left out of that slot's statistics
         long rows = 0;
         using (var cur = input.GetRowCursor([col]))
         {
@@ -65,9 +66,12 @@ public sealed class NormalizingEstimator : IEstimator<NormalizingTransformer>
                 {
                     double x = buf[i];
                     if (double.IsNaN(x)) continue;
+                    if (double.IsInfinity(x))
+                        throw new InvalidOperationException($"column '{_input}' holds {x} at row {rows}{(n > 1 ? $", slot {i}" : "")}: a normalizer needs finite values (NaN is treated as missing)");
                     sum[i] += x; sumSq[i] += x * x;
-                    if (rows == 0 || x < min[i]) min[i] = x;
-                    if (rows == 0 || x > max[i]) max[i] = x;
+                    if (count[i] == 0 || x < min[i]) min[i] = x;
+                    if (count[i] == 0 || x > max[i]) max[i] = x;
+                    count[i]++;
                 }
                 rows++;
             }
@@ -76,7 +80,8 @@ public sealed class NormalizingEstimator : IEstimator<NormalizingTransformer>
         var offset = new float[n]; var scale = new float[n];
         for (int i = 0; i < n; i++)
         {
-            double mean = sum[i] / rows, var = Math.Max(0, sumSq[i] / rows - mean * mean), std = Math.Sqrt(var);
+            long c = Math.Max(1, count[i]);
+            double mean = sum[i] / c, var = Math.Max(0, sumSq[i] / c - mean * mean), std = Math.Sqrt(var);
             if (_mode == NormalizerMode.MeanVariance)
             {
                 if (_fixZero) { offset[i] = 0; scale[i] = std > 0 ? (float)(1 / std) : 1f; }

@@ -158,6 +158,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int CheckpointEveryBatches { get; set; }
         /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
         public bool Resume { get; set; }
+        /// <summary>On a NaN/∞ loss, roll back to the epoch start and retry with half the learning rate, at most this many times (0 = stop with an error).</summary>
+        public int DivergenceRetries { get; set; }
     }
 
     private readonly Options _o;
@@ -244,6 +246,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads, FreeBits = _o.FreeBits,
             CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
+            DivergenceRetries = _o.DivergenceRetries,
         };
         if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };

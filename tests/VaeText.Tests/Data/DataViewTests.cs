@@ -56,7 +56,7 @@ public class DataViewTests
             var noHeader = ctx.Data.LoadFromTextFile(path, [new TextLoader.Column("Text", DataKind.String, 1)], hasHeader: false);
             Assert.That(Workout.ReadAll(noHeader), Has.Count.EqualTo(3));
             var bad = ctx.Data.LoadFromTextFile(path, [new TextLoader.Column("X", DataKind.Single, 1)], hasHeader: true);
-            var ex = Assert.Throws<FormatException>(() => Workout.ReadAll(bad));
+            var ex = Assert.Throws<DataFormatException>(() => Workout.ReadAll(bad));
             Assert.That(ex!.Message, Does.Contain("line 2").And.Contain("field 2"));
             Assert.Throws<ArgumentException>(() => ctx.Data.LoadFromTextFile(path, [new TextLoader.Column("X", DataKind.String, "nope")], hasHeader: true));
         }

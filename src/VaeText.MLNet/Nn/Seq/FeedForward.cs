@@ -42,7 +42,14 @@ public sealed class FeedForward<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = rows * Hidden;
         Down.Backward(store, hidden, dy, rows, dHidden);
-        for (int i = 0; i < n; i++) if (hidden[i] <= T.Zero) dHidden[i] = T.Zero;
+        int k = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.Count > 1)
+            for (; k <= n - Vector<T>.Count; k += Vector<T>.Count)
+            {
+                var keep = Vector.GreaterThan(new Vector<T>(hidden[k..]), Vector<T>.Zero);
+                Vector.ConditionalSelect(keep, new Vector<T>(dHidden[k..]), Vector<T>.Zero).CopyTo(dHidden[k..]);
+            }
+        for (int i = k; i < n; i++) if (hidden[i] <= T.Zero) dHidden[i] = T.Zero;
         Up.Backward(store, x, dHidden, rows, dx, accumulateDx);
     }
 }

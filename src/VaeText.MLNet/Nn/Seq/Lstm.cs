@@ -66,6 +66,7 @@ public sealed class LstmCell<T> where T : unmanaged, IFloatingPointIeee754<T>
         internal T[] TanhC = [];   // [steps, batch, H]
         internal T[] DGates = [];  // [steps, batch, 4H]
         internal T[] DH = [], DC = [], Tmp = []; // [batch, H]
+        internal T[] WhhT = [];    // [H, 4H] recurrent weights transposed once per pass (row-major B: the GEMM reads it in place)
         internal int[] Lengths = [], Active = [];
         internal int Steps, Batch;
 
@@ -114,11 +115,19 @@ public sealed class LstmCell<T> where T : unmanaged, IFloatingPointIeee754<T>
         var hs = ws.H.AsSpan(); var cs = ws.C.AsSpan();
         if (h0.IsEmpty) hs[..(batch * H)].Clear(); else h0[..(batch * H)].CopyTo(hs);
         cs[..(batch * H)].Clear();
+        // h·Whhᵀ as h·(Whhᵀ): one transpose per pass instead of the GEMM packing Whh at every step.
+        SeqOps.Ensure(ref ws.WhhT, (long)H * G);
+        var whhT = ws.WhhT.AsSpan(0, H * G);
+        for (int g = 0; g < G; g++)
+        {
+            var src = whh.Slice(g * H, H);
+            for (int j = 0; j < H; j++) whhT[j * G + g] = src[j];
+        }
         for (int t = 0; t < steps; t++)
         {
             int nAct = ws.Active[t];
             var gt = gates.Slice(t * batch * G, batch * G);
-            if (nAct > 0) Gemm.MatMulTransB<T>(hs.Slice(t * batch * H, nAct * H), whh, gt[..(nAct * G)], nAct, H, G, accumulate: true);
+            if (nAct > 0) Gemm.MatMul<T>(hs.Slice(t * batch * H, nAct * H), whhT, gt[..(nAct * G)], nAct, H, G, accumulate: true);
             for (int b = 0; b < batch; b++)
             {
                 var hp = hs.Slice((t * batch + b) * H, H); var cp = cs.Slice((t * batch + b) * H, H);
@@ -172,7 +181,24 @@ public sealed class LstmCell<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var cp = ws.C.AsSpan((t * batch + b) * H, H);
                 var dh = dhc.Slice(b * H, H); var dc = dcc.Slice(b * H, H);
                 if (!dOutputs.IsEmpty) TensorPrimitives.Add(dh, dOutputs.Slice((t * batch + b) * H, H), dh);
-                for (int j = 0; j < H; j++)
+                int j = 0;
+                if (Vector.IsHardwareAccelerated && Vector<T>.Count > 1)
+                {
+                    var vone = Vector<T>.One;
+                    for (; j <= H - Vector<T>.Count; j += Vector<T>.Count)
+                    {
+                        var i = new Vector<T>(gr[j..]); var f = new Vector<T>(gr[(H + j)..]);
+                        var gg = new Vector<T>(gr[(2 * H + j)..]); var o = new Vector<T>(gr[(3 * H + j)..]);
+                        var c = new Vector<T>(tc[j..]); var dhv = new Vector<T>(dh[j..]);
+                        var dcv = new Vector<T>(dc[j..]) + dhv * o * (vone - c * c);
+                        (dcv * gg * i * (vone - i)).CopyTo(dgr[j..]);
+                        (dcv * new Vector<T>(cp[j..]) * f * (vone - f)).CopyTo(dgr[(H + j)..]);
+                        (dcv * i * (vone - gg * gg)).CopyTo(dgr[(2 * H + j)..]);
+                        (dhv * c * o * (vone - o)).CopyTo(dgr[(3 * H + j)..]);
+                        (dcv * f).CopyTo(dc[j..]);
+                    }
+                }
+                for (; j < H; j++)
                 {
                     T i = gr[j], f = gr[H + j], gg = gr[2 * H + j], o = gr[3 * H + j], c = tc[j];
                     T dhv = dh[j];

@@ -1,0 +1,92 @@
+using NUnit.Framework;
+using VaeText.Experiments;
+using VaeText.Models;
+using VaeText.Tests.Training;
+using VaeText.Text;
+using VaeText.Trainer;
+using VaeText.Training;
+
+namespace VaeText.Tests.Reliability;
+
+/// <summary>NaN / ∞ during training: the run stops naming epoch and batch, the CLI exits 1 and writes no model.</summary>
+[NonParallelizable]
+public class DivergenceTests
+{
+    private static VaeTrainingOptions Exploding(string? ck = null) => new() { Epochs = 3, BatchSize = 16, LearningRate = 1e30, Seed = 2, MaxThreads = 1, CheckpointDirectory = ck };
+
+    [Test]
+    public void AHugeLearningRateStopsNamingEpochAndBatchAndKeepsTheLastGoodCheckpoint()
+    {
+        var x = VaeTrainerTests.Fixture();
+        var m = new BowVae(new BowVaeOptions { VocabularySize = 30, EncoderHiddenSizes = [8], LatentSize = 2, Seed = 1 }, x);
+        var dir = CheckpointTests.TempDir();
+        try
+        {
+            var ex = Assert.Throws<InvalidOperationException>(() => new VaeTrainer(Exploding(dir)).Train(m, x))!;
+            Assert.That(ex.Message, Does.Match(@"diverged: .* at epoch \d+, batch \d+ \(step \d+\)"));
+            // No checkpoint holds the diverged state: the checkpoint folder has none (divergence came before the first epoch end) or a finite one.
+            var files = Directory.GetFiles(dir);
+            Assert.That(files.Where(f => f.EndsWith(".tmp")), Is.Empty);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void RecoveryLowersTheLearningRateAndRetriesTheEpochDeterministically()
+    {
+        var x = VaeTrainerTests.Fixture();
+        BowVae Model() => new(new BowVaeOptions { VocabularySize = 30, EncoderHiddenSizes = [8], LatentSize = 2, Seed = 1 }, x);
+        VaeTrainingOptions Opts(int retries) { var o = Exploding(); o.DivergenceRetries = retries; o.DivergenceLearningRateFactor = 1e-3; return o; }
+
+        var limited = Assert.Throws<InvalidOperationException>(() => new VaeTrainer(Opts(2)).Train(Model(), x))!;
+        Assert.That(limited.Message, Does.Contain("after 2 learning-rate reductions").And.Match(@"epoch \d+, batch \d+"));
+
+        var m1 = Model();
+        var r1 = new VaeTrainer(Opts(12)).Train(m1, x);
+        Assert.That(r1.Epochs, Has.Count.EqualTo(3));
+        Assert.That(r1.Epochs.All(e => double.IsFinite(e.Elbo)));
+        Assert.That(m1.Parameters.Values.All(float.IsFinite));
+        var m2 = Model();
+        new VaeTrainer(Opts(12)).Train(m2, x);
+        Assert.That(m2.Parameters.Values, Is.EqualTo(m1.Parameters.Values), "recovery is deterministic");
+    }
+
+    private sealed class ExplodingBackend : IModelBackend
+    {
+        private readonly IModelBackend _real = VaeText.Trainer.LibraryBackend.CreateModel();
+        public LabeledTexts Load(string path, string labelColumn, string textColumn) => _real.Load(path, labelColumn, textColumn);
+        public IReadOnlyList<string> LoadTexts(string path, string textColumn) => _real.LoadTexts(path, textColumn);
+        public ITextPipelineModel LoadModel(string path) => _real.LoadModel(path);
+
+        public ITextPipelineModel Train(LabeledTexts data, string labelColumn, string textColumn, CandidateSpec spec, int seed, CliRunSettings settings,
+            IProgress<VaeEpochPoint>? progress, CancellationToken ct)
+        {
+            // The real trainer on the real bag of words, with a learning rate that makes it blow up.
+            BagOfWords.Fit(data.Texts, null, null, out var vocab, out var counts, 1);
+            var model = new BowVae(new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = 2, EncoderHiddenSizes = [8], Seed = seed }, counts);
+            new VaeTrainer(Exploding()).Train(model, counts, null, null, ct);
+            throw new AssertionException("training should have diverged");
+        }
+    }
+
+    [Test]
+    public async Task TheCliReportsDivergenceWithExitCode1AndWritesNoModel()
+    {
+        string data = CliCheckpointTests.SampleTrain();
+        var dir = CheckpointTests.TempDir();
+        try
+        {
+            Backends.ModelOverride = () => new ExplodingBackend();
+            string model = Path.Combine(dir, "m.zip");
+            var (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", data, "--model", model]);
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(err, Does.StartWith("vaetext: error: Training diverged").And.Match(@"epoch \d+, batch \d+"));
+            Assert.That(Directory.GetFiles(dir), Is.Empty, "no model file and no temporary file");
+        }
+        finally
+        {
+            Backends.ModelOverride = null;
+            Directory.Delete(dir, true);
+        }
+    }
+}

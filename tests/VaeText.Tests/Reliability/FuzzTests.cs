@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using NUnit.Framework;
+using VaeText.Core;
+using VaeText.Reliability;
+
+namespace VaeText.Tests.Reliability;
+
+/// <summary>
+/// Bounded fuzzing in the suite (about 5 s): random and mutated TSV files through the readers, the loader, a tiny
+/// fit and the CLI; mutated model zips through the loaders. Only documented exceptions are allowed; every input
+/// has a time and an allocation limit. Longer runs: <c>dotnet run -c Release --project bench/VaeText.Bench -- fuzz</c>.
+/// </summary>
+[NonParallelizable]
+public class FuzzTests
+{
+    private static string RegressionsDir()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, "tests", "VaeText.Tests", "Reliability", "Regressions");
+            if (Directory.Exists(p)) return p;
+        }
+        Assert.Ignore("Regressions folder not found");
+        return "";
+    }
+
+    private static void AssertNoFailures(IEnumerable<(string Input, Fuzzer.Result Result)> results, string kind)
+    {
+        var counts = new SortedDictionary<string, int>();
+        var failures = new List<string>();
+        foreach (var (input, r) in results)
+        {
+            counts[r.Outcome] = counts.GetValueOrDefault(r.Outcome) + 1;
+            if (r.IsFailure) failures.Add($"{input}: {r.Outcome}: {r.Detail}");
+        }
+        TestContext.Out.WriteLine($"{kind}: " + string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}")));
+        Assert.That(failures, Is.Empty);
+    }
+
+    [Test]
+    public void EveryCrashFoundSoFarStaysFixed()
+    {
+        var dir = RegressionsDir();
+        var scratch = CheckpointTests.TempDir();
+        try
+        {
+            var files = Directory.GetFiles(dir).Where(f => !f.EndsWith(".txt")).OrderBy(f => f).ToArray();
+            Assert.That(files, Is.Not.Empty);
+            AssertNoFailures(files.Select(f =>
+            {
+                var bytes = File.ReadAllBytes(f);
+                var r = f.EndsWith(".bin")
+                    ? Fuzzer.RunOne(() => Fuzzer.RunModel(bytes), Fuzzer.IsDocumentedModelError)
+                    : Fuzzer.RunOne(() => Fuzzer.RunTsv(Path.Combine(scratch, Path.GetFileName(f)), bytes, train: true), Fuzzer.IsDocumentedTsvError);
+                return (Path.GetFileName(f), r);
+            }), "regressions");
+        }
+        finally { Directory.Delete(scratch, true); }
+    }
+
+    [Test]
+    public void RandomAndMutatedTsvFiles()
+    {
+        var scratch = CheckpointTests.TempDir();
+        try
+        {
+            var rng = new Rng(11);
+            var pool = new List<byte[]> { "label\ttext\nsport\tthe team won\ntech\tnew phone chip\n"u8.ToArray(), "label,text\nsport,\"a, b\"\ntech,\"\"\"q\"\"\"\n"u8.ToArray() };
+            var sw = Stopwatch.StartNew();
+            var results = new List<(string, Fuzzer.Result)>();
+            for (int i = 0; sw.Elapsed.TotalSeconds < 2 || i < 100; i++)
+            {
+                var input = rng.NextInt(3) == 0 ? Fuzzer.RandomTsv(rng) : Fuzzer.MutateBytes(pool[rng.NextInt(pool.Count)], rng, pool[rng.NextInt(pool.Count)]);
+                if (rng.NextInt(4) == 0) pool.Add(input);
+                string path = Path.Combine(scratch, rng.NextInt(5) == 0 ? "in.csv" : "in.tsv");
+                bool train = i % 10 == 0;
+                results.Add(($"tsv #{i}", Fuzzer.RunOne(() => Fuzzer.RunTsv(path, input, train), Fuzzer.IsDocumentedTsvError)));
+            }
+            AssertNoFailures(results, $"tsv ({results.Count} inputs)");
+        }
+        finally { Directory.Delete(scratch, true); }
+    }
+
+    [Test]
+    public async Task MutatedTsvFilesThroughCliTrain()
+    {
+        var scratch = CheckpointTests.TempDir();
+        try
+        {
+            var rng = new Rng(13);
+            var seed = System.Text.Encoding.UTF8.GetBytes("label\ttext\n" + string.Concat(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? $"sport\tthe team won match {i}\n" : $"tech\tthe phone chip {i}\n")));
+            for (int i = 0; i < 12; i++)
+            {
+                var input = i == 0 ? seed : Fuzzer.MutateBytes(seed, rng);
+                string data = Path.Combine(scratch, "in.tsv"), model = Path.Combine(scratch, "m.zip");
+                File.WriteAllBytes(data, input);
+                if (File.Exists(model)) File.Delete(model);
+                var (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", data, "--model", model, "--epochs", "1", "--latent", "2"]);
+                Assert.That(code, Is.EqualTo(0).Or.EqualTo(1), $"input {i}: {err}");
+                Assert.That(err, Does.Not.Contain("internal error"), $"input {i}");
+                Assert.That(File.Exists(model), Is.EqualTo(code == 0), $"input {i}");
+            }
+        }
+        finally { Directory.Delete(scratch, true); }
+    }
+
+    [Test]
+    public void MutatedModelFiles()
+    {
+        var seeds = Fuzzer.ModelSeeds();
+        var rng = new Rng(12);
+        var sw = Stopwatch.StartNew();
+        var results = new List<(string, Fuzzer.Result)>();
+        foreach (var (name, bytes) in seeds) results.Add((name, Fuzzer.RunOne(() => Fuzzer.RunModel(bytes), Fuzzer.IsDocumentedModelError)));
+        Assert.That(results.All(r => r.Item2.Outcome == "ok"), "the unmutated seeds load and run");
+        for (int i = 0; sw.Elapsed.TotalSeconds < 2.5 || i < 200; i++)
+        {
+            var (name, bytes) = seeds[rng.NextInt(seeds.Count)];
+            var input = Fuzzer.MutateModel(bytes, rng);
+            results.Add(($"{name} #{i}", Fuzzer.RunOne(() => Fuzzer.RunModel(input), Fuzzer.IsDocumentedModelError)));
+        }
+        AssertNoFailures(results, $"zip ({results.Count} inputs)");
+    }
+}
