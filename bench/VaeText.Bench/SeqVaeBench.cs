@@ -51,6 +51,11 @@ internal static class SeqVaeBench
         var corpus = LabeledTextCorpus.Load(data, "label", "text");
         var texts = limit > 0 && limit < corpus.Count ? corpus.Texts[..limit] : corpus.Texts;
         var trainLabels = limit > 0 && limit < corpus.Count ? corpus.Labels[..limit] : corpus.Labels;
+        if (labeled > 0 && trainLabels.Distinct().Count() < 2)
+        {
+            Console.Error.WriteLine($"seq-vae: the {texts.Length} training documents hold one class; imdb's train.tsv is sorted by label, so use --limit 0 (all documents) with --labeled");
+            return 2;
+        }
         var tok = new TokenizerOptions();
         BagOfWords.Fit(texts, tok, new VocabularyOptions { MaxSize = 20000 }, out var vocabulary, out var bow, threads);
         var tokenizer = new Tokenizer(tok);
@@ -165,6 +170,8 @@ internal static class SeqVaeBench
         int l, int labeled, int seed)
     {
         var classes = trainLabels.Distinct().OrderBy(c => c, StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2)
+            throw new InvalidDataException($"the training documents hold one class ('{classes.FirstOrDefault()}'): imdb's train.tsv is sorted by label, so use --limit 0 (all 25,000) for --labeled");
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         var rows = Enumerable.Range(0, trainLabels.Length).ToArray();
         new Rng(seed).Shuffle(rows.AsSpan());
