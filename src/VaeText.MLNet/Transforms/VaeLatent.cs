@@ -124,6 +124,11 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public int DecoderHiddenSize { get; set; } = Defaults.DecoderHiddenSize;
         /// <summary>LSTM decoder: probability in [0, 1) of replacing a teacher-forced input word by the unknown token in training.</summary>
         public double WordDropout { get; set; } = Defaults.WordDropout;
+        /// <summary>
+        /// Report the active latent units after each epoch (<see cref="VaeEpochReport.ActiveUnits"/> in the progress
+        /// events; one extra encoding pass per epoch). Off by default.
+        /// </summary>
+        public bool TrackActiveUnits { get; set; }
         /// <summary>Free bits λ ≥ 0: the batch-mean KL of each latent dimension is floored at λ nats (against posterior collapse; 0 = off).</summary>
         public double FreeBits { get; set; } = Defaults.FreeBits;
         /// <summary>Latent size.</summary>
@@ -246,7 +251,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             Epochs = _o.Epochs, BatchSize = _o.BatchSize, LearningRate = _o.LearningRate, Annealing = _o.Annealing,
             AnnealingSteps = _o.AnnealingSteps, Seed = _seed, MaxThreads = _o.MaxThreads, FreeBits = _o.FreeBits,
             CheckpointDirectory = _o.CheckpointDirectory, CheckpointEveryBatches = _o.CheckpointEveryBatches, Resume = _o.Resume,
-            DivergenceRetries = _o.DivergenceRetries,
+            DivergenceRetries = _o.DivergenceRetries, TrackActiveUnits = _o.TrackActiveUnits,
         };
         if (_o.Encoder != EncoderKind.BagOfWords) return FitSequence(texts, tok, vocab, counts, trainingOptions, progress, onBatch, cancellationToken);
         var modelOptions = new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = _o.LatentSize, EncoderHiddenSizes = _o.EncoderHiddenSizes.ToArray(), Seed = _seed };

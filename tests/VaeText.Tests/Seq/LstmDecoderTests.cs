@@ -132,8 +132,12 @@ public class LstmDecoderTests
             OutputColumnName = "Latent", InputColumnName = "Text", Encoder = VaeLatentEstimator.EncoderKind.Transformer,
             Decoder = VaeLatentEstimator.DecoderKind.LstmAutoregressive, LatentSize = 3, Epochs = 2, BatchSize = 4,
             MaxSequenceLength = 6, EmbeddingSize = 8, TransformerLayers = 1, AttentionHeads = 2, FeedForwardSize = 10, DecoderHiddenSize = 6,
-            ReconstructionErrorColumnName = "Recon",
+            ReconstructionErrorColumnName = "Recon", TrackActiveUnits = true,
         });
+        var epochs = new List<VaeEpochReport>();
+        est.Fit(data, new SyncProgress(epochs), null, CancellationToken.None);
+        Assert.That(epochs, Has.Count.EqualTo(2));
+        Assert.That(epochs.All(e => e.ActiveUnits is >= 0 and <= 3 && e.Kl > 0));
         var m = (VaeLatentTransformer)Workout.Run(est, data);
         Assert.That(m.Decoder, Is.EqualTo(VaeLatentEstimator.DecoderKind.LstmAutoregressive));
         Assert.That(m.CanGenerate);
