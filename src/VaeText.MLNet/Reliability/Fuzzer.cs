@@ -165,6 +165,12 @@ internal static class Fuzzer
             .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", "Features"))
             .Append(ctx.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         seeds.Add(("pipeline-vae-sdca", SaveZip(ctx, vae.Fit(data), data)));
+        var seq = ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options
+        {
+            InputColumnName = "Text", OutputColumnName = "Latent", Encoder = VaeLatentEstimator.EncoderKind.Lstm, Decoder = VaeLatentEstimator.DecoderKind.LstmAutoregressive,
+            LatentSize = 2, EmbeddingSize = 4, SequenceHiddenSize = 4, DecoderHiddenSize = 4, MaxSequenceLength = 8, Epochs = 1, BatchSize = 8,
+        });
+        seeds.Add(("pipeline-lstm-vae", SaveZip(ctx, seq.Fit(data), data)));
         var tree = ctx.Transforms.Conversion.MapValueToKey("Key", "Label")
             .Append(ctx.Transforms.Text.FeaturizeText("Features", "Text"))
             .Append(ctx.MulticlassClassification.Trainers.FastTree("Key", "Features", numberOfLeaves: 4, numberOfTrees: 3, minimumExampleCountPerLeaf: 2));

@@ -159,7 +159,7 @@ internal sealed class TrainingCheckpoint
         }
         catch (EndOfStreamException e) { throw new InvalidDataException("truncated header", e); }
         try { return ReadPayload(payload); }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException or OverflowException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException or OverflowException or FormatException)
         { throw new InvalidDataException($"corrupt payload: {e.Message}", e); }
     }
 
