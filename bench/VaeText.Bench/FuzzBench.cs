@@ -43,6 +43,7 @@ public static class FuzzBench
         try
         {
             var pool = kind == "tsv" ? TsvSeeds() : Fuzzer.ModelSeeds().Select(s => s.Bytes).ToList();
+        Console.Error.WriteLine($"fuzz {kind}: {pool.Count} seed inputs");
             for (int i = 0; i < count; i++)
             {
                 byte[] input;
@@ -92,12 +93,15 @@ public static class FuzzBench
             "label\ttext\nsport\tthe team won\ntech\tnew phone chip\n"u8.ToArray(),
             "label,text\nsport,\"the team, won\"\ntech,\"a \"\"quoted\"\" chip\"\n"u8.ToArray(),
         };
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
-            var p = Path.Combine(d.FullName, "datasets", "sample", "train.tsv");
-            if (!File.Exists(p)) continue;
-            seeds.Add(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', File.ReadLines(p).Take(40)) + "\n"));
-            break;
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                var p = Path.Combine(d.FullName, "datasets", "sample", "train.tsv");
+                if (!File.Exists(p)) continue;
+                seeds.Add(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', File.ReadLines(p).Take(40)) + "\n"));
+                return seeds;
+            }
         }
         return seeds;
     }

@@ -122,5 +122,35 @@ public class CheckpointTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Test]
+    public void SequenceVaeWithLstmDecoderResumesBitIdentically()
+    {
+        string[] words = ["team", "goal", "match", "phone", "chip", "market", "vote", "rain"];
+        var rng = new VaeText.Core.Rng(3);
+        var texts = Enumerable.Range(0, 48).Select(_ => string.Join(' ', Enumerable.Range(0, 3 + rng.NextInt(6)).Select(_ => words[rng.NextInt(words.Length)]))).ToList();
+        var tok = new VaeText.Text.TokenizerOptions();
+        VaeText.Text.BagOfWords.Fit(texts, tok, null, out var vocab, out var counts, 1);
+        var ids = VaeText.Models.SeqTokens.EncodeAll(texts, new VaeText.Text.Tokenizer(tok), vocab, 8);
+        VaeText.Models.SeqVae Model() => new(new VaeText.Models.SeqVaeOptions
+        {
+            VocabularySize = vocab.Count, Encoder = VaeText.Models.SeqEncoderKind.Lstm, EmbeddingSize = 8, HiddenSize = 8, LatentSize = 2, MaxLength = 8,
+            Decoder = VaeText.Models.SeqDecoderKind.Lstm, DecoderHiddenSize = 8, WordDropout = 0.3, Seed = 5,
+        }, counts);
+        VaeTrainingOptions Opts(string? dir, bool resume = false) => new() { Epochs = 3, BatchSize = 8, LearningRate = 5e-3, AnnealingSteps = 10, Seed = 5, MaxThreads = 1, CheckpointDirectory = dir, Resume = resume };
+        var reference = Model();
+        new VaeTrainer(Opts(null)).Train(reference, ids, counts);
+        var dir = TempDir();
+        try
+        {
+            using var cts = new CancellationTokenSource();
+            int seen = 0;
+            Assert.Throws<OperationCanceledException>(() => new VaeTrainer(Opts(dir)).Train(Model(), ids, counts, null, b => { if (++seen == 8) cts.Cancel(); }, cts.Token));
+            var resumed = Model();
+            new VaeTrainer(Opts(dir, resume: true)).Train(resumed, ids, counts);
+            Assert.That(resumed.GetParameters(), Is.EqualTo(reference.GetParameters()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     private static byte[] Flip(byte[] b, int i) { var c = (byte[])b.Clone(); c[i] ^= 0x10; return c; }
 }

@@ -31,7 +31,7 @@ public class CliCheckpointTests
         ["train", "--dataset", data, "--model", model, "--epochs", "8", "--latent", "8", "--seed", "3", .. extra];
 
     [Test]
-    public async Task KillMinus9ThenResumeGivesTheIdenticalModelFile()
+    public async Task KillMinus9OrCtrlCThenResumeGivesTheIdenticalModelFile()
     {
         string data = SampleTrain();
         string cliDll = Path.Combine(TestContext.CurrentContext.TestDirectory, "vaetext.dll");
@@ -69,8 +69,26 @@ public class CliCheckpointTests
             (code, var output, err) = await Run(TrainArgs(data, resumed, "--checkpoint", ck, "--checkpoint-every", "10", "--resume"));
             Assert.That(code, Is.EqualTo(0), err);
             Assert.That(output, Does.Contain("Saved"));
-            TestContext.Out.WriteLine($"total {total.Elapsed.TotalSeconds:F2} s");
             Assert.That(File.ReadAllBytes(resumed), Is.EqualTo(File.ReadAllBytes(reference)), "the resumed model file is byte-identical");
+
+            // Ctrl-C (the CLI's cancellation token) once the first checkpoint exists: exit 130, no model, then --resume.
+            string ck2 = Path.Combine(dir, "ck2"), resumed2 = Path.Combine(dir, "resumed2.zip");
+            using (var cts = new CancellationTokenSource())
+            {
+                var watcher = Task.Run(async () =>
+                {
+                    while (!File.Exists(Path.Combine(ck2, TrainingCheckpoint.FileName)) && !cts.IsCancellationRequested) await Task.Delay(2);
+                    cts.Cancel();
+                });
+                int cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), new StringWriter(), cts.Token);
+                await watcher;
+                Assert.That(cancelled, Is.EqualTo(130));
+            }
+            Assert.That(File.Exists(resumed2), Is.False);
+            (code, _, err) = await Run(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10", "--resume"));
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(File.ReadAllBytes(resumed2), Is.EqualTo(File.ReadAllBytes(reference)), "after Ctrl-C too");
+            TestContext.Out.WriteLine($"total {total.Elapsed.TotalSeconds:F2} s");
         }
         finally { Directory.Delete(dir, true); }
     }
