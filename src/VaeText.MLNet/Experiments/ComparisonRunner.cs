@@ -176,7 +176,7 @@ internal sealed class ComparisonRunner
                 // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
                 bool sameSetEverySeed = n is not int k2 || k2 >= (cv ? train.Texts.Count - train.Texts.Count / folds : train.Texts.Count);
                 int seedCount = sameSetEverySeed ? 1 : options.Seeds;
-                if (sameSetEverySeed && options.Seeds > 1) row.Status = "ok (all labels: one fit, the labelled set is the same for every seed)";
+                if (sameSetEverySeed && options.Seeds > 1) row.Status = "ok (one fit: same labels for every seed)";
                 using var candidateMemory = new PeakMemorySampler();
                 for (int seed = 1; seed <= seedCount; seed++)
                 {

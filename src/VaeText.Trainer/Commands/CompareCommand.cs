@@ -23,7 +23,9 @@ internal static class CompareCommand
         var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
         var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
         var json = CliOptions.Json();
-        var cmd = new Command("compare", "Compare candidate pipelines (n-grams, VAE latent, both × SDCA, FastTree) and write a leaderboard and report.")
+        var cmd = new Command("compare", "Compare candidate pipelines (n-grams, VAE latent, both × SDCA, FastTree) and write a leaderboard and report. " +
+            "Peak MB / peak_memory_mb is each candidate's own peak working set above the level before it (its featurizer's fit, measured once, or its classifier fits), not the process peak; " +
+            "rows with all labels are fitted once (every seed would use the same labelled set).")
         {
             dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, noVariants, stratified, json,
         };

@@ -172,6 +172,8 @@ public class FastTreeKernelTests
         var y = Enumerable.Range(0, rows).Select(i => (float)(x[i * cols + 5] > 1 ? 2 : x[i * cols] > 0 ? 1 : 0)).ToArray();
         var model = GbdtTrainer.Train(x, rows, cols, y, GbdtTask.MulticlassClassification, K,
             new GbdtOptions { NumberOfTrees = 7, NumberOfLeaves = 9, MinimumExampleCountPerLeaf = 2 }).Model;
+        // Rows that reach deep and shallow leaves alike, single-leaf-free trees, and NaN (goes right, as in PredictRaw).
+        x[5 * cols] = float.NaN; x[17 * cols + 5] = float.NaN; x[18 * cols + 4] = float.PositiveInfinity;
         var batch = model.PredictRawBatch(x, rows, 2);
         var one = new double[K];
         for (int i = 0; i < rows; i++)
@@ -179,5 +181,46 @@ public class FastTreeKernelTests
             model.PredictRaw(x.AsSpan(i * cols, cols), one);
             Assert.That(batch.AsSpan(i * K, K).ToArray(), Is.EqualTo(one), $"row {i}");
         }
+    }
+
+    [Test]
+    public void SoftmaxHessianScaleGivesXgboostStyleNewtonSteps()
+    {
+        // One round, two leaves per class tree, scale 2 and λ = 0.5: compare with a brute-force Newton step per class.
+        int n = 40, K = 4;
+        var x = new float[n]; var y = new float[n];
+        for (int i = 0; i < n; i++) { x[i] = i; y[i] = i * K / n; }
+        y[2] = 3; y[33] = 1;
+        double lr = 0.4, lambda = 0.5, scale = 2;
+        var res = GbdtTrainer.Train(x, n, 1, y, GbdtTask.MulticlassClassification, K, new GbdtOptions
+        {
+            NumberOfTrees = 1, NumberOfLeaves = 2, LearningRate = lr, L2Regularization = lambda, SoftmaxHessianScale = scale,
+            MinimumExampleCountPerLeaf = 1, NumberOfThreads = 1,
+        });
+        var counts = new double[K]; foreach (var v in y) counts[(int)v]++;
+        var init = counts.Select(c => Math.Log(c / n)).ToArray();
+        double z = init.Sum(Math.Exp);
+        var p = init.Select(v => Math.Exp(v) / z).ToArray();
+        var raw = new double[K];
+        for (int k = 0; k < K; k++)
+        {
+            var g = y.Select(v => p[k] - ((int)v == k ? 1.0 : 0.0)).ToArray();
+            double h = scale * p[k] * (1 - p[k]);
+            double G = g.Sum(), H = h * n, best = double.NegativeInfinity; int cut = -1;
+            for (int c = 1; c < n; c++)
+            {
+                double gl = g.Take(c).Sum(), hl = h * c, gr = G - gl, hr = H - hl;
+                double gain = gl * gl / (hl + lambda) + gr * gr / (hr + lambda) - G * G / (H + lambda);
+                if (gain > best + 1e-12) { best = gain; cut = c; }
+            }
+            double lv = -lr * g.Take(cut).Sum() / (h * cut + lambda), rv = -lr * g.Skip(cut).Sum() / (h * (n - cut) + lambda);
+            for (int i = 0; i < n; i++)
+            {
+                res.Model.PredictRaw([x[i]], raw);
+                Assert.That(raw[k], Is.EqualTo(init[k] + (i < cut ? lv : rv)).Within(1e-9), $"row {i} class {k}");
+            }
+        }
+        Assert.That(() => GbdtTrainer.Train(x, n, 1, y, GbdtTask.MulticlassClassification, K, new GbdtOptions { SoftmaxHessianScale = 0.5 }),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("softmaxHessianScale"));
     }
 }

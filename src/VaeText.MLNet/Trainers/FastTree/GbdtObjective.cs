@@ -41,10 +41,10 @@ internal abstract class GbdtObjective
     protected abstract double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1);
     public abstract double MeanLoss(ReadOnlySpan<double> scores, ReadOnlySpan<float> labels);
 
-    public static GbdtObjective Create(GbdtTask task, int classes) => task switch
+    public static GbdtObjective Create(GbdtTask task, int classes, double softmaxHessianScale = 0) => task switch
     {
         GbdtTask.BinaryClassification => new BinaryLogisticObjective(),
-        GbdtTask.MulticlassClassification => new SoftmaxObjective(classes),
+        GbdtTask.MulticlassClassification => new SoftmaxObjective(classes, softmaxHessianScale),
         GbdtTask.Regression => new SquaredErrorObjective(),
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, "unknown task"),
     };
@@ -91,13 +91,14 @@ internal sealed class BinaryLogisticObjective : GbdtObjective
 }
 
 /// <summary>
-/// Softmax cross-entropy over K classes (labels 0..K-1): g_k = p_k − [y = k];
-/// h_k = K/(K−1)·p_k(1 − p_k) (the diagonal Newton approximation used by LightGBM).
+/// Softmax cross-entropy over K classes (labels 0..K-1): g_k = p_k − [y = k]; h_k = c·p_k(1 − p_k), a scaled
+/// diagonal Newton approximation with c = K/(K−1) by default (LightGBM, ML.NET) or a given scale (XGBoost: 2).
 /// </summary>
 internal sealed class SoftmaxObjective : GbdtObjective
 {
     private readonly int _k;
-    public SoftmaxObjective(int classes) { _k = classes; }
+    private readonly double _scale;
+    public SoftmaxObjective(int classes, double hessianScale = 0) { _k = classes; _scale = hessianScale > 0 ? hessianScale : classes / (classes - 1.0); }
     public override int Outputs => _k;
 
     public override void InitialScores(ReadOnlySpan<float> labels, Span<double> init)
@@ -110,7 +111,7 @@ internal sealed class SoftmaxObjective : GbdtObjective
     protected override double GradientsRange(double[] scores, float[] labels, double[] grad, double[] hess, int r0, int r1)
     {
         int n = labels.Length, K = _k;
-        double factor = K / (K - 1.0);
+        double factor = _scale;
         Span<double> p = K <= 256 ? stackalloc double[K] : new double[K];
         double loss = 0;
         for (int i = r0; i < r1; i++)

@@ -30,6 +30,13 @@ public sealed class GbdtOptions
     public double LearningRate { get; set; } = FastTreeDefaults.LearningRate;
     /// <summary>L2 penalty λ on leaf values: leaf = −G / (H + λ). Must be ≥ 0.</summary>
     public double L2Regularization { get; set; }
+    /// <summary>
+    /// Multiclass only: scale c of the diagonal softmax hessian, h_k = c·p_k(1 − p_k). 0 (the default) means
+    /// K/(K − 1), the convention of LightGBM and ML.NET; XGBoost's <c>multi:softprob</c> uses 2. A larger c gives
+    /// smaller, more conservative Newton steps (with λ = 0 it acts like dividing the learning rate by c·(K − 1)/K).
+    /// Must be 0 or ≥ 1.
+    /// </summary>
+    public double SoftmaxHessianScale { get; set; }
     /// <summary>Minimum gain for a split to be made. Must be ≥ 0.</summary>
     public double MinimumSplitGain { get; set; }
     /// <summary>Maximum bins per feature, 2..255.</summary>
@@ -60,6 +67,7 @@ public sealed class GbdtOptions
         Check(MinimumHessianPerLeaf >= 0 && double.IsFinite(MinimumHessianPerLeaf), "minimumHessianPerLeaf", MinimumHessianPerLeaf, "must be finite and ≥ 0");
         Check(LearningRate > 0 && double.IsFinite(LearningRate), "learningRate", LearningRate, "must be finite and > 0");
         Check(L2Regularization >= 0 && double.IsFinite(L2Regularization), "l2Regularization", L2Regularization, "must be finite and ≥ 0");
+        Check(SoftmaxHessianScale == 0 || (SoftmaxHessianScale >= 1 && double.IsFinite(SoftmaxHessianScale)), "softmaxHessianScale", SoftmaxHessianScale, "must be 0 (= K/(K−1)) or finite and ≥ 1");
         Check(MinimumSplitGain >= 0 && double.IsFinite(MinimumSplitGain), "minimumSplitGain", MinimumSplitGain, "must be finite and ≥ 0");
         Check(MaximumBinCountPerFeature >= 2 && MaximumBinCountPerFeature <= 255, "maximumBinCountPerFeature", MaximumBinCountPerFeature, "must be in 2..255");
         Check(FeatureFraction > 0 && FeatureFraction <= 1, "featureFraction", FeatureFraction, "must be in (0, 1]");

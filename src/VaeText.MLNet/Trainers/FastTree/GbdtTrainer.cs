@@ -94,7 +94,7 @@ public static class GbdtTrainer
     {
         if (task == GbdtTask.MulticlassClassification && classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "multiclass needs at least 2 classes");
         CheckLabels(labels, data.Rows, task, classes);
-        var objective = GbdtObjective.Create(task, classes);
+        var objective = GbdtObjective.Create(task, classes, o.SoftmaxHessianScale);
         int n = data.Rows, K = objective.Outputs, F = data.TotalFeatures;
         var init = new double[K];
         objective.InitialScores(labels, init);
