@@ -135,7 +135,7 @@ internal sealed class TreeLearner
             var parentHist = leaf.Hist;
             Leaf small = leaf.Count <= right.Count ? leaf : right, large = ReferenceEquals(small, leaf) ? right : leaf;
             small.Hist = Rent();
-            BuildHistogram(small, grad, hess, featureMask, s.Threads);
+            Gather(small, grad, hess);
             large.Hist = parentHist;
             SubtractAndFind(large, small, featureMask, s);
         }
@@ -192,13 +192,20 @@ internal sealed class TreeLearner
         return leaf.Hist;
     }
 
-    private void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads, bool? forceColumn = null)
+    /// <summary>Copies the leaf's gradients and hessians, in its row order, into the ordered pair array.</summary>
+    private void Gather(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess)
     {
         int n = leaf.Count;
         if (_ogh.Length < 2 * n) _ogh = new double[2 * _d.Rows];
         var idx = _idx.AsSpan(leaf.Begin, n);
         var ogh = _ogh;
         for (int j = 0; j < idx.Length; j++) { int row = idx[j]; ogh[2 * j] = grad[row]; ogh[2 * j + 1] = hess[row]; }
+    }
+
+    private void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads, bool? forceColumn = null)
+    {
+        int n = leaf.Count;
+        Gather(leaf, grad, hess);
         var hist = leaf.Hist;
         int U = _d.UsedFeatures;
         // Dense leaves read the column-major copy (one feature's histogram stays in L1); sparse ones read whole rows.
@@ -300,8 +307,11 @@ internal sealed class TreeLearner
     /// </summary>
     private void SubtractAndFind(Leaf large, Leaf small, bool[] mask, in TreeSettings s)
     {
-        int U = _d.UsedFeatures;
-        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(s.Threads, U);
+        // One parallel region per split: each feature block builds the smaller child's histogram for its
+        // features, turns the parent's into the larger child's, and searches both children.
+        int U = _d.UsedFeatures, n = small.Count;
+        bool byColumn = (long)n * ColumnDensityDivisor >= _d.Rows;
+        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(2 * s.Threads, U);
         var none = new Split { Slot = -1, Gain = double.NegativeInfinity };
         bool splitSmall = small.Count >= 2 * s.MinimumExampleCountPerLeaf, splitLarge = large.Count >= 2 * s.MinimumExampleCountPerLeaf;
         var ss = s;
@@ -312,6 +322,7 @@ internal sealed class TreeLearner
             int f0 = b * per, f1 = Math.Min(U, f0 + per);
             partS[b] = none; partL[b] = none;
             if (f0 >= f1) return;
+            Accumulate(small.Begin, n, f0, f1, small.Hist, mask, byColumn);
             Subtract(large.Hist, small.Hist, mask, f0, f1);
             if (splitSmall) partS[b] = FindBestRange(small, mask, ss, f0, f1);
             if (splitLarge) partL[b] = FindBestRange(large, mask, ss, f0, f1);
