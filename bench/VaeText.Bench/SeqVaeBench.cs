@@ -65,6 +65,7 @@ internal static class SeqVaeBench
         var net = model.Network;
         var adam = new Adam(net.Store, 1e-3);
         double prep = sw.Elapsed.TotalSeconds;
+        double prepPeakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
 
         const int batch = 64;
         var rng = new Rng(1);
@@ -92,6 +93,7 @@ internal static class SeqVaeBench
             times.Add(t0.Elapsed.TotalSeconds);
             epRecon = sr / cnt; epKl = sk / cnt;
         }
+        double trainPeakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
         var te = Stopwatch.StartNew();
         var means = model.Encode(seqs, threads);
         double enc = te.Elapsed.TotalSeconds;
@@ -108,6 +110,8 @@ internal static class SeqVaeBench
             ["last_batch"] = new Dictionary<string, double> { ["recon"] = lastRecon, ["kl"] = lastKl },
             ["last_epoch"] = new Dictionary<string, double> { ["recon"] = Math.Round(epRecon, 3), ["kl"] = Math.Round(epKl, 3) },
             ["peak_rss_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1),
+            ["prep_peak_rss_mb"] = Math.Round(prepPeakMb, 1),
+            ["train_peak_rss_mb"] = Math.Round(trainPeakMb, 1),
         };
         if (labeled > 0)
         {

@@ -44,6 +44,19 @@ public class LstmDecoderTests
     }
 
     [Test]
+    public void AbsurdSizesAreRejectedBeforeAllocating()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new SeqVae(new SeqVaeOptions { VocabularySize = 5, HiddenSize = 1 << 20 }));
+        Assert.That(ex!.Message, Does.Contain("parameters"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SeqVae(new SeqVaeOptions { VocabularySize = int.MaxValue - 2, Decoder = SeqDecoderKind.Lstm }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SeqVae(new SeqVaeOptions { VocabularySize = 5, WordDropout = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SeqVae(new SeqVaeOptions { VocabularySize = 5, Decoder = (SeqDecoderKind)9 }));
+        // A real configuration passes, and the bound is not below the true count.
+        var o = new SeqVaeOptions { VocabularySize = 50, Decoder = SeqDecoderKind.Lstm, EmbeddingSize = 8, HiddenSize = 8, DecoderHiddenSize = 8, LatentSize = 4 };
+        Assert.That(new SeqVae(o).ParameterCount, Is.GreaterThan(0));
+    }
+
+    [Test]
     public void ReconstructionIsTheSequenceNegativeLogLikelihood()
     {
         // Closed form with all weights zero except the output bias: every position has the same softmax.

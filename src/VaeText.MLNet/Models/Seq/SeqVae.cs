@@ -13,8 +13,10 @@ namespace VaeText.Models;
 /// </summary>
 public sealed class SeqVae
 {
-    /// <summary>Documents per batch in <see cref="Encode"/>.</summary>
+    /// <summary>Documents per batch in <see cref="Encode"/> (LSTM encoder).</summary>
     public const int EncodeBatchSize = 256;
+    /// <summary>Documents per batch in <see cref="Encode"/> with the Transformer encoder (bounds its attention buffers).</summary>
+    public const int TransformerEncodeBatchSize = 64;
 
     /// <summary>Creates and initialises a model.</summary>
     /// <param name="options">Settings (validated, copied).</param>
@@ -55,7 +57,8 @@ public sealed class SeqVae
     public int ParameterCount => Network.Store.Count;
 
     /// <summary>
-    /// Posterior means [documents, LatentSize] (row-major) of the documents, in batches of <see cref="EncodeBatchSize"/>,
+    /// Posterior means [documents, LatentSize] (row-major) of the documents, in batches of <see cref="EncodeBatchSize"/>
+    /// (<see cref="TransformerEncodeBatchSize"/> for the Transformer),
     /// batches spread over up to <paramref name="maxThreads"/> threads (0: all cores).
     /// </summary>
     public float[] Encode(IReadOnlyList<int[]> documents, int maxThreads = 0)
@@ -64,20 +67,28 @@ public sealed class SeqVae
         if (maxThreads < 0) throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "must be non-negative");
         int n = documents.Count, l = LatentSize;
         var means = new float[(long)n * l];
-        int batches = (n + EncodeBatchSize - 1) / EncodeBatchSize;
+        int bs = Options.Encoder == SeqEncoderKind.Transformer ? TransformerEncodeBatchSize : EncodeBatchSize;
+        int batches = (n + bs - 1) / bs;
         int threads = maxThreads == 0 ? Environment.ProcessorCount : maxThreads;
-        // Workers split batches; inside a batch the kernels may use the remaining cores.
+        // A fixed set of workers (one workspace each, allocated once) pulls batches from a shared counter; inside a
+        // batch the kernels may use the remaining cores. Each batch is computed alone, so results do not depend on
+        // which worker ran it. (Parallel.For's local state would be re-created for every task replica.)
+        int workers = Math.Max(1, Math.Min(threads, batches));
+        int next = -1;
         try
         {
-        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(threads, batches)) },
-            () => (Ws: Network.CreateWorkspace(EncodeBatchSize, false, 1), Lv: new float[EncodeBatchSize * l]),
-            (bi, _, st) =>
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
             {
-                int s = bi * EncodeBatchSize, e = Math.Min(n, s + EncodeBatchSize);
-                var rows = Enumerable.Range(s, e - s).ToArray();
-                Network.Encode(new TokenBatch(documents, rows), means.AsSpan(s * l, (e - s) * l), st.Lv.AsSpan(0, (e - s) * l), st.Ws);
-                return st;
-            }, _ => { });
+                var ws = Network.CreateWorkspace(bs, false, 1);
+                var lv = new float[bs * l];
+                int bi;
+                while ((bi = Interlocked.Increment(ref next)) < batches)
+                {
+                    int s = bi * bs, e = Math.Min(n, s + bs);
+                    var rows = Enumerable.Range(s, e - s).ToArray();
+                    Network.Encode(new TokenBatch(documents, rows), means.AsSpan(s * l, (e - s) * l), lv.AsSpan(0, (e - s) * l), ws);
+                }
+            });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {

@@ -113,6 +113,23 @@ public sealed class SeqVaeOptions
             throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"must divide EmbeddingSize ({EmbeddingSize})");
         if (!double.IsFinite(LogVarianceMin) || !double.IsFinite(LogVarianceMax) || LogVarianceMin >= LogVarianceMax)
             throw new ArgumentOutOfRangeException(nameof(LogVarianceMax), $"[{LogVarianceMin}, {LogVarianceMax}]", "the log-variance clamp must be a finite interval Min < Max");
+        if (ParameterEstimate() > MaxParameters)
+            throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize,
+                $"the model would hold about {ParameterEstimate():N0} parameters, more than the {MaxParameters:N0} one parameter buffer allows; reduce the vocabulary or the layer sizes");
+    }
+
+    /// <summary>The most trained scalars a sequence VAE may hold (one flat float buffer).</summary>
+    public const long MaxParameters = 1L << 29;
+
+    /// <summary>An upper bound of the parameter count the options imply (computed in 64 bits, so absurd sizes cannot overflow).</summary>
+    private long ParameterEstimate()
+    {
+        long t = (long)VocabularySize + 2, e = EmbeddingSize, h = HiddenSize, l = LatentSize, dirs = Bidirectional ? 2 : 1;
+        long n = t * e + 2 * (2 * h * dirs + e) * l + 2 * l;
+        n += Encoder == SeqEncoderKind.Lstm ? dirs * 4 * h * (e + h + 1) : Layers * (4 * e * e + 2 * e * FeedForwardSize + 10 * e + FeedForwardSize) + (long)MaxLength * e;
+        long dh = DecoderHiddenSize;
+        n += Decoder == SeqDecoderKind.Lstm ? t * e + 4 * dh * (e + dh + 1) + l * dh + dh + 4 * l * dh + dh * t + t : (l + 1) * VocabularySize;
+        return n;
     }
 
     /// <summary>A copy.</summary>
