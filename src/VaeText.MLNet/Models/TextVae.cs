@@ -252,7 +252,7 @@ public sealed class TextVae
         BitConverter.TryWriteBytes(head, version);
         BitConverter.TryWriteBytes(head[4..], minReadable);
         BitConverter.TryWriteBytes(head[8..], length);
-        return PayloadCrc32.Append(PayloadCrc32.Compute(head), payload);
+        return IO.Crc32.Append(IO.Crc32.Compute(head), payload);
     }
 
     private static byte[] ReadExactly(BinaryReader r, int length)

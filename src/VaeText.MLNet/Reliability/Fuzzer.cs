@@ -265,7 +265,7 @@ internal static class Fuzzer
         var head = seed[..28];
         BitConverter.TryWriteBytes(head.AsSpan(16), (long)payload.Length);
         bool textVae = seed[0] == 'V' && seed[1] == 'A';
-        uint crc = textVae ? PayloadCrc32.Append(PayloadCrc32.Compute(head.AsSpan(8, 16)), payload) : PayloadCrc32.Compute(payload);
+        uint crc = textVae ? IO.Crc32.Append(IO.Crc32.Compute(head.AsSpan(8, 16)), payload) : IO.Crc32.Compute(payload);
         BitConverter.TryWriteBytes(head.AsSpan(24), crc);
         return [.. head, .. payload];
     }
