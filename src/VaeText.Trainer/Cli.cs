@@ -70,6 +70,7 @@ public static class Cli
         return ex switch
         {
             OperationCanceledException => (ExitCodes.Cancelled, "vaetext: cancelled; no output files were written."),
+            CliException { ExitCode: ExitCodes.Cancelled } c => (c.ExitCode, "vaetext: " + OneLine(c.Message)),
             CliException c => (c.ExitCode, "vaetext: error: " + OneLine(c.Message)),
             FileNotFoundException f => (ExitCodes.UserError, "vaetext: error: file not found: " + (f.FileName ?? OneLine(f.Message))),
             DirectoryNotFoundException d => (ExitCodes.UserError, "vaetext: error: " + OneLine(d.Message)),

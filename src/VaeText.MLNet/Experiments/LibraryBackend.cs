@@ -245,7 +245,7 @@ internal sealed class LibraryBackend : IExperimentBackend
                 var y = labels.ToArray();
                 if (sp.Latent is null || sp.Ngrams is null) return FitLinear(x, y, classCount, options);
                 // n-grams ⊕ latent: the standardised latent block (squared norm ≈ latent size) can swamp the unit-norm
-                // TF-IDF row. Its weight is chosen by 3-fold cross-validation on the labelled rows, then folded into
+                // TF-IDF row. Its weight is chosen by cross-validation on the labelled rows, then folded into
                 // the model's coefficients so that the model reads the unweighted features of the pipeline.
                 int first = x.Columns - sp.Latent.Offset.Length;
                 float a = ChooseLatentWeight(x, y, classCount, first, options, seed, ct);
@@ -302,7 +302,10 @@ internal sealed class LibraryBackend : IExperimentBackend
     /// <summary>Candidate weights of the latent block next to n-grams: 1, latent^(−1/4), latent^(−1/2).</summary>
     internal static float[] LatentWeights(int latent) => [1f, (float)Math.Pow(latent, -0.25), (float)Math.Pow(latent, -0.5)];
 
-    /// <summary>The latent weight with the best 3-fold cross-validated accuracy on the labelled rows (ties: the larger weight).</summary>
+    /// <summary>
+    /// The latent weight with the best 3-fold cross-validated accuracy on the labelled rows (from 3,000 rows on, one
+    /// held-out third only); ties go to the larger weight.
+    /// </summary>
     private static float ChooseLatentWeight(CsrMatrix x, int[] y, int classCount, int first, SdcaOptions options, int seed, CancellationToken ct)
     {
         var weights = LatentWeights(x.Columns - first);
@@ -311,7 +314,9 @@ internal sealed class LibraryBackend : IExperimentBackend
         var order = Enumerable.Range(0, x.Rows).ToArray();
         new Core.Rng(seed ^ 0x5eed).Shuffle<int>(order);
         var correct = new int[weights.Length];
-        for (int f = 0; f < folds; f++)
+        // Large labelled sets: one held-out third is enough to rank three weights (and costs a third of the fits).
+        int foldsRun = x.Rows >= 3000 ? 1 : folds;
+        for (int f = 0; f < foldsRun; f++)
         {
             var trainRows = order.Where((_, i) => i % folds != f).ToArray();
             var testRows = order.Where((_, i) => i % folds == f).ToArray();

@@ -61,6 +61,17 @@ public sealed class BowVae
     /// <summary>Number of trainable scalars.</summary>
     public int ParameterCount => Network.Store.Count;
 
+    /// <summary>The parameter count the architecture in <paramref name="o"/> implies, without allocating (for loaders).</summary>
+    internal static long CountParameters(BowVaeOptions o)
+    {
+        var hs = o.EncoderHiddenSizes;
+        long n = (long)o.VocabularySize * hs[0] + hs[0];
+        for (int i = 1; i < hs.Count; i++) n += (long)hs[i - 1] * hs[i] + hs[i];
+        n += 2L * (hs[^1] * (long)o.LatentSize + o.LatentSize);
+        n += (long)o.LatentSize * o.VocabularySize + o.VocabularySize;
+        return n;
+    }
+
     private void CheckDocuments(CsrMatrix documents)
     {
         ArgumentNullException.ThrowIfNull(documents);

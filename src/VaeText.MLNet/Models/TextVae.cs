@@ -252,7 +252,7 @@ public sealed class TextVae
         BitConverter.TryWriteBytes(head, version);
         BitConverter.TryWriteBytes(head[4..], minReadable);
         BitConverter.TryWriteBytes(head[8..], length);
-        return PayloadCrc32.Append(PayloadCrc32.Compute(head), payload);
+        return IO.Crc32.Append(IO.Crc32.Compute(head), payload);
     }
 
     private static byte[] ReadExactly(BinaryReader r, int length)
@@ -296,7 +296,7 @@ public sealed class TextVae
         };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"corrupt TextVae model: architecture: {e.Message}", e); }
-        long expected = ExpectedParameterCount(o);
+        long expected = BowVae.CountParameters(o);
         int count = r.ReadInt32();
         if (count != expected) throw new InvalidDataException($"corrupt TextVae model: {count} parameters stored, the architecture needs {expected}");
         if ((long)count * sizeof(float) != ms.Length - ms.Position)
@@ -310,13 +310,4 @@ public sealed class TextVae
         return new TextVae(tok, vocabulary, model, null);
     }
 
-    private static long ExpectedParameterCount(BowVaeOptions o)
-    {
-        var hs = o.EncoderHiddenSizes;
-        long n = (long)o.VocabularySize * hs[0] + hs[0];
-        for (int i = 1; i < hs.Count; i++) n += (long)hs[i - 1] * hs[i] + hs[i];
-        n += 2L * (hs[^1] * (long)o.LatentSize + o.LatentSize);
-        n += (long)o.LatentSize * o.VocabularySize + o.VocabularySize;
-        return n;
-    }
 }

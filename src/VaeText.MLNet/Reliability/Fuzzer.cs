@@ -165,6 +165,12 @@ internal static class Fuzzer
             .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", "Features"))
             .Append(ctx.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         seeds.Add(("pipeline-vae-sdca", SaveZip(ctx, vae.Fit(data), data)));
+        var seq = ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options
+        {
+            InputColumnName = "Text", OutputColumnName = "Latent", Encoder = VaeLatentEstimator.EncoderKind.Lstm, Decoder = VaeLatentEstimator.DecoderKind.LstmAutoregressive,
+            LatentSize = 2, EmbeddingSize = 4, SequenceHiddenSize = 4, DecoderHiddenSize = 4, MaxSequenceLength = 8, Epochs = 1, BatchSize = 8,
+        });
+        seeds.Add(("pipeline-lstm-vae", SaveZip(ctx, seq.Fit(data), data)));
         var tree = ctx.Transforms.Conversion.MapValueToKey("Key", "Label")
             .Append(ctx.Transforms.Text.FeaturizeText("Features", "Text"))
             .Append(ctx.MulticlassClassification.Trainers.FastTree("Key", "Features", numberOfLeaves: 4, numberOfTrees: 3, minimumExampleCountPerLeaf: 2));
@@ -208,6 +214,7 @@ internal static class Fuzzer
     public static byte[] MutateModel(byte[] seed, Rng rng)
     {
         bool isZip = seed.Length > 4 && seed[0] == 'P' && seed[1] == 'K';
+        if (!isZip && seed.Length > 28 && rng.NextInt(2) == 0) return MutatePayloadKeepChecksum(seed, rng);
         if (!isZip || rng.NextInt(2) == 0) return MutateBytes(seed, rng);
         var entries = new List<(string Name, byte[] Bytes)>();
         using (var z = new ZipArchive(new MemoryStream(seed), ZipArchiveMode.Read))
@@ -246,6 +253,21 @@ internal static class Fuzzer
                 s.Write(b);
             }
         return o.ToArray();
+    }
+
+    /// <summary>
+    /// TextVae files and checkpoints share a 28-byte header (8-byte signature, two int32 versions, int64 payload
+    /// length, CRC-32). Mutates the payload and rewrites the length and the CRC so that the payload decoder sees it.
+    /// </summary>
+    private static byte[] MutatePayloadKeepChecksum(byte[] seed, Rng rng)
+    {
+        var payload = rng.NextInt(2) == 0 ? MutateBytes(seed[28..], rng) : OverwriteInt32(seed[28..], rng);
+        var head = seed[..28];
+        BitConverter.TryWriteBytes(head.AsSpan(16), (long)payload.Length);
+        bool textVae = seed[0] == 'V' && seed[1] == 'A';
+        uint crc = textVae ? IO.Crc32.Append(IO.Crc32.Compute(head.AsSpan(8, 16)), payload) : IO.Crc32.Compute(payload);
+        BitConverter.TryWriteBytes(head.AsSpan(24), crc);
+        return [.. head, .. payload];
     }
 
     /// <summary>Writes a random or extreme int32 over 4 bytes at a random place (a count, a size, a version).</summary>

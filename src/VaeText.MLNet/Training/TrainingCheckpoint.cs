@@ -75,7 +75,7 @@ internal sealed class TrainingCheckpoint
             {
                 using (var w = new BinaryWriter(fs, Encoding.UTF8, leaveOpen: true))
                 {
-                    w.Write(Magic); w.Write(Version); w.Write(1); w.Write((long)data.Length); w.Write(PayloadCrc32.Compute(data)); w.Write(data);
+                    w.Write(Magic); w.Write(Version); w.Write(1); w.Write((long)data.Length); w.Write(IO.Crc32.Compute(data)); w.Write(data);
                 }
                 fs.Flush(flushToDisk: true);
             }
@@ -155,11 +155,11 @@ internal sealed class TrainingCheckpoint
                 throw new InvalidDataException($"truncated or padded: the header declares {length} payload bytes, {stream.Length - stream.Position} follow");
             payload = r.ReadBytes((int)length);
             if (payload.Length != length) throw new InvalidDataException("truncated payload");
-            if (PayloadCrc32.Compute(payload) != crc) throw new InvalidDataException("corrupt: the CRC-32 of the payload does not match");
+            if (IO.Crc32.Compute(payload) != crc) throw new InvalidDataException("corrupt: the CRC-32 of the payload does not match");
         }
         catch (EndOfStreamException e) { throw new InvalidDataException("truncated header", e); }
         try { return ReadPayload(payload); }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException or OverflowException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or DecoderFallbackException or OverflowException or FormatException)
         { throw new InvalidDataException($"corrupt payload: {e.Message}", e); }
     }
 

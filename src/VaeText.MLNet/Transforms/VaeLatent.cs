@@ -602,9 +602,11 @@ public sealed class VaeLatentTransformer : RowToRowTransformerBase
         };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"model entry '{ctx.EntryName}': invalid VAE options: {e.Message}", e); }
-        var model = new BowVae(o);
+        // Check the stored count against the architecture before building it (a corrupt width must not allocate).
         var p = ctx.ReadSingles("parameters");
-        ctx.CheckDecode(p.Length == model.ParameterCount, $"{p.Length} parameters, the model needs {model.ParameterCount}");
+        long needed = BowVae.CountParameters(o);
+        ctx.CheckDecode(p.Length == needed, $"{p.Length} parameters, the architecture needs {needed}");
+        var model = new BowVae(o);
         model.SetParameters(p);
         return new VaeLatentTransformer(output, input, lv.Length > 0 ? lv : null, re.Length > 0 ? re : null, tok, vocab, model);
     }

@@ -58,6 +58,8 @@ internal static class TrainCommand
             var sw = System.Diagnostics.Stopwatch.StartNew();
             int seedValue = pr.GetValue(seed);
             ITextPipelineModel fitted;
+            try
+            {
             if (ctx.Interactive && !asJson && spec.Vae is not null)
             {
                 // Terminal: a live bar over the VAE's epochs and batches.
@@ -78,6 +80,12 @@ internal static class TrainCommand
                 fitted = backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
             }
             ct.ThrowIfCancellationRequested();
+            }
+            catch (OperationCanceledException) when (ckDir is not null && File.Exists(Training.TrainingCheckpoint.PathIn(ckDir)))
+            {
+                // The model was not written, but the work so far is kept: say how to continue it.
+                throw new CliException($"cancelled; no model was written; the checkpoint in '{ckDir}' continues the run: add --resume.", ExitCodes.Cancelled);
+            }
             AtomicFileSet.WriteOne(outPath, fitted.Save);
             double seconds = sw.Elapsed.TotalSeconds;
             if (asJson)

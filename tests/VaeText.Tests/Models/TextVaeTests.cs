@@ -104,5 +104,5 @@ public class TextVaeTests
     }
 
     [Test]
-    public void Crc32CheckValue() => Assert.That(PayloadCrc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
+    public void Crc32CheckValue() => Assert.That(VaeText.IO.Crc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
 }

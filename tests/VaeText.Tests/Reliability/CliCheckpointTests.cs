@@ -80,9 +80,11 @@ public class CliCheckpointTests
                     while (!File.Exists(Path.Combine(ck2, TrainingCheckpoint.FileName)) && !cts.IsCancellationRequested) await Task.Delay(2);
                     cts.Cancel();
                 });
-                int cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), new StringWriter(), cts.Token);
+                var cancelErr = new StringWriter();
+                int cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), cancelErr, cts.Token);
                 await watcher;
                 Assert.That(cancelled, Is.EqualTo(130));
+                Assert.That(cancelErr.ToString(), Does.Contain("--resume").And.Contain(ck2), "the message says how to continue");
             }
             Assert.That(File.Exists(resumed2), Is.False);
             (code, _, err) = await Run(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10", "--resume"));

@@ -234,3 +234,21 @@ public class ModelFileTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+public class ModelArchitectureSizeTests
+{
+    [Test]
+    public void ACorruptWidthIsRejectedBeforeTheModelIsBuilt()
+    {
+        // A sequence VAE file whose LSTM hidden width claims 4096: rejected from the bytes left, without allocating.
+        var o = new VaeText.Models.SeqVaeOptions { VocabularySize = 20, Encoder = VaeText.Models.SeqEncoderKind.Lstm, EmbeddingSize = 4, HiddenSize = 4, LatentSize = 2, MaxLength = 6 };
+        var ms = new MemoryStream();
+        VaeText.Models.SeqVaeSerializer.Save(new VaeText.Models.SeqVae(o), ms);
+        var bytes = ms.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8 + 8 + 16), 1 << 12); // HiddenSize: about 67 million parameters (268 MB)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => VaeText.Models.SeqVaeSerializer.Load(new MemoryStream(bytes)))!;
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(16L << 20));
+        Assert.That(e.Message, Does.Contain("bytes remain"));
+    }
+}

@@ -65,6 +65,13 @@ public static class SeqVaeSerializer
                 o.Decoder = (SeqDecoderKind)r.ReadInt32(); o.DecoderHiddenSize = r.ReadInt32(); o.WordDropout = r.ReadDouble();
             }
             try { o.Validate(); } catch (ArgumentException e) { throw new InvalidDataException("corrupt sequence VAE options: " + e.Message, e); }
+            // Before building (and allocating) the model: its largest tables must fit in the bytes that are left.
+            // (token embeddings, the encoder's weight matrices, the bag-of-words decoder or the LSTM decoder's recurrent weights)
+            long lower = (long)o.VocabularySize * o.EmbeddingSize
+                + (o.Encoder == SeqEncoderKind.Lstm ? 4L * o.HiddenSize * ((long)o.EmbeddingSize + o.HiddenSize) : (long)o.Layers * 4 * o.EmbeddingSize * o.EmbeddingSize)
+                + (o.Decoder == SeqDecoderKind.Lstm ? 4L * o.DecoderHiddenSize * o.DecoderHiddenSize : (long)o.LatentSize * o.VocabularySize);
+            if (stream.CanSeek && lower * sizeof(float) > stream.Length - stream.Position)
+                throw new InvalidDataException($"sequence VAE options need at least {lower} parameters but only {stream.Length - stream.Position} bytes remain");
             var model = new SeqVae(o);
             int count = r.ReadInt32();
             if (count != model.ParameterCount) throw new InvalidDataException($"sequence VAE holds {count} parameters but its options need {model.ParameterCount}");

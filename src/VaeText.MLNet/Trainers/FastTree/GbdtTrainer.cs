@@ -168,8 +168,10 @@ public static class GbdtTrainer
             }
             if (workers > 1)
             {
-                // Class k goes to worker k % workers; each worker grows its classes in order.
-                Parallel.For(0, workers, po, w => { for (int k = w; k < K; k += workers) GrowOne(learners[w], k); });
+                // Workers take the next class as they finish (a learner is only scratch space, so which worker
+                // grows a class does not change its tree).
+                int next = -1;
+                Parallel.For(0, workers, po, w => { int k; while ((k = Interlocked.Increment(ref next)) < K) GrowOne(learners[w], k); });
             }
             else for (int k = 0; k < K; k++) GrowOne(learners[0], k);
             for (int k = 0; k < K; k++)

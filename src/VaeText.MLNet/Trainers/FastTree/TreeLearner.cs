@@ -135,7 +135,7 @@ internal sealed class TreeLearner
             var parentHist = leaf.Hist;
             Leaf small = leaf.Count <= right.Count ? leaf : right, large = ReferenceEquals(small, leaf) ? right : leaf;
             small.Hist = Rent();
-            BuildHistogram(small, grad, hess, featureMask, s.Threads);
+            Gather(small, grad, hess);
             large.Hist = parentHist;
             SubtractAndFind(large, small, featureMask, s);
         }
@@ -192,13 +192,20 @@ internal sealed class TreeLearner
         return leaf.Hist;
     }
 
-    private void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads, bool? forceColumn = null)
+    /// <summary>Copies the leaf's gradients and hessians, in its row order, into the ordered pair array.</summary>
+    private void Gather(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess)
     {
         int n = leaf.Count;
         if (_ogh.Length < 2 * n) _ogh = new double[2 * _d.Rows];
         var idx = _idx.AsSpan(leaf.Begin, n);
         var ogh = _ogh;
         for (int j = 0; j < idx.Length; j++) { int row = idx[j]; ogh[2 * j] = grad[row]; ogh[2 * j + 1] = hess[row]; }
+    }
+
+    private void BuildHistogram(Leaf leaf, ReadOnlySpan<double> grad, ReadOnlySpan<double> hess, bool[] mask, int threads, bool? forceColumn = null)
+    {
+        int n = leaf.Count;
+        Gather(leaf, grad, hess);
         var hist = leaf.Hist;
         int U = _d.UsedFeatures;
         // Dense leaves read the column-major copy (one feature's histogram stays in L1); sparse ones read whole rows.
@@ -300,8 +307,11 @@ internal sealed class TreeLearner
     /// </summary>
     private void SubtractAndFind(Leaf large, Leaf small, bool[] mask, in TreeSettings s)
     {
-        int U = _d.UsedFeatures;
-        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(s.Threads, U);
+        // One parallel region per split: each feature block builds the smaller child's histogram for its
+        // features, turns the parent's into the larger child's, and searches both children.
+        int U = _d.UsedFeatures, n = small.Count;
+        bool byColumn = (long)n * ColumnDensityDivisor >= _d.Rows;
+        int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(2 * s.Threads, U);
         var none = new Split { Slot = -1, Gain = double.NegativeInfinity };
         bool splitSmall = small.Count >= 2 * s.MinimumExampleCountPerLeaf, splitLarge = large.Count >= 2 * s.MinimumExampleCountPerLeaf;
         var ss = s;
@@ -312,6 +322,7 @@ internal sealed class TreeLearner
             int f0 = b * per, f1 = Math.Min(U, f0 + per);
             partS[b] = none; partL[b] = none;
             if (f0 >= f1) return;
+            Accumulate(small.Begin, n, f0, f1, small.Hist, mask, byColumn);
             Subtract(large.Hist, small.Hist, mask, f0, f1);
             if (splitSmall) partS[b] = FindBestRange(small, mask, ss, f0, f1);
             if (splitLarge) partL[b] = FindBestRange(large, mask, ss, f0, f1);
@@ -363,62 +374,105 @@ internal sealed class TreeLearner
     private unsafe Split FindBestRange(Leaf leaf, bool[] mask, in TreeSettings s, int f0, int f1)
     {
         var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
-        double lambda = s.L2Regularization, minH = s.MinimumHessianPerLeaf;
-        double minC = s.MinimumExampleCountPerLeaf;
-        double G = leaf.G, H = leaf.H; double C = leaf.Count;
-        double parentScore = G * G / (H + lambda);
         var hist = leaf.Hist; var off = _d.HistOffset;
         const int MaxBins = 256;
-        double* gls = stackalloc double[MaxBins], hls = stackalloc double[MaxBins], cls = stackalloc double[MaxBins], cs = stackalloc double[MaxBins];
+        // Prefix sums of two features at a time (two independent add chains); counts keep a leading 0 so that
+        // "bin b is not empty" is cls[b] != cls[b − 1].
+        double* bufA = stackalloc double[3 * MaxBins + 1], bufB = stackalloc double[3 * MaxBins + 1];
         double* gains = stackalloc double[MaxBins];
+        var ev = new SplitEval(leaf, s);
         fixed (double* hp = hist)
         {
             for (int u = f0; u < f1; u++)
             {
                 if (!mask[u]) continue;
-                double* e = hp + off[u] * Stride;
                 int m = off[u + 1] - off[u] - 1; // candidate thresholds: bins 0..nb−2
-                double gl = 0, hl = 0, cl = 0;
-                for (int b = 0; b < m; b++, e += Stride)
+                int u2 = u + 1;
+                while (u2 < f1 && !mask[u2]) u2++;
+                double* gA = bufA, hA = bufA + MaxBins, cA = bufA + 2 * MaxBins + 1;
+                double* gB = bufB, hB = bufB + MaxBins, cB = bufB + 2 * MaxBins + 1;
+                cA[-1] = 0; cB[-1] = 0;
+                double* e = hp + off[u] * Stride;
+                if (u2 < f1 && off[u2 + 1] - off[u2] - 1 == m)
                 {
-                    gl += e[0]; hl += e[1]; cl += e[2];
-                    gls[b] = gl; hls[b] = hl; cls[b] = cl; cs[b] = e[2];
-                }
-                int b0 = 0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    var vG = Vector256.Create(G); var vH = Vector256.Create(H); var vC = Vector256.Create(C);
-                    var vLam = Vector256.Create(lambda); var vMinH = Vector256.Create(minH); var vMinC = Vector256.Create(minC);
-                    var vPar = Vector256.Create(parentScore); var vNeg = Vector256.Create(double.NegativeInfinity);
-                    for (; b0 + 4 <= m; b0 += 4)
+                    double* e2 = hp + off[u2] * Stride;
+                    double gl = 0, hl = 0, cl = 0, gl2 = 0, hl2 = 0, cl2 = 0;
+                    for (int bb = 0; bb < m; bb++, e += Stride, e2 += Stride)
                     {
-                        var vgl = Vector256.Load(gls + b0); var vhl = Vector256.Load(hls + b0); var vcl = Vector256.Load(cls + b0);
-                        var vgr = vG - vgl; var vhr = vH - vhl; var vcr = vC - vcl;
-                        var gain = vgl * vgl / (vhl + vLam) + vgr * vgr / (vhr + vLam) - vPar;
-                        var ok = ~Vector256.Equals(Vector256.Load(cs + b0), Vector256<double>.Zero)
-                            & Vector256.GreaterThanOrEqual(vcl, vMinC) & Vector256.GreaterThanOrEqual(vcr, vMinC)
-                            & Vector256.GreaterThanOrEqual(vhl, vMinH) & Vector256.GreaterThanOrEqual(vhr, vMinH)
-                            & Vector256.Equals(gain, gain);
-                        Vector256.Store(Vector256.ConditionalSelect(ok, gain, vNeg), gains + b0);
+                        gl += e[0]; hl += e[1]; cl += e[2];
+                        gl2 += e2[0]; hl2 += e2[1]; cl2 += e2[2];
+                        gA[bb] = gl; hA[bb] = hl; cA[bb] = cl;
+                        gB[bb] = gl2; hB[bb] = hl2; cB[bb] = cl2;
                     }
+                    ev.Feature(u, m, gA, hA, cA, gains, ref best);
+                    ev.Feature(u2, m, gB, hB, cB, gains, ref best);
+                    u = u2;
                 }
-                for (int b = b0; b < m; b++)
+                else
                 {
-                    double vgl = gls[b], vhl = hls[b], vcl = cls[b];
-                    double vgr = G - vgl, vhr = H - vhl, vcr = C - vcl;
-                    double gain = vgl * vgl / (vhl + lambda) + vgr * vgr / (vhr + lambda) - parentScore;
-                    bool ok = cs[b] != 0 && vcl >= minC && vcr >= minC && vhl >= minH && vhr >= minH && !double.IsNaN(gain);
-                    gains[b] = ok ? gain : double.NegativeInfinity;
-                }
-                int bestB = -1; double bg = best.Gain;
-                for (int b = 0; b < m; b++) if (gains[b] > bg) { bg = gains[b]; bestB = b; }
-                if (bestB >= 0)
-                {
-                    double gl2 = gls[bestB], hl2 = hls[bestB]; int cl2 = (int)cls[bestB];
-                    best = new Split { Slot = u, Bin = bestB, Gain = bg, GL = gl2, HL = hl2, CL = cl2, GR = G - gl2, HR = H - hl2, CR = leaf.Count - cl2 };
+                    double gl = 0, hl = 0, cl = 0;
+                    for (int bb = 0; bb < m; bb++, e += Stride)
+                    {
+                        gl += e[0]; hl += e[1]; cl += e[2];
+                        gA[bb] = gl; hA[bb] = hl; cA[bb] = cl;
+                    }
+                    ev.Feature(u, m, gA, hA, cA, gains, ref best);
                 }
             }
         }
         return best;
+    }
+
+    /// <summary>Split evaluation of one leaf: gains of all thresholds of a feature from its prefix sums.</summary>
+    private readonly struct SplitEval
+    {
+        private readonly double _g, _h, _c, _lambda, _minH, _minC, _parent;
+        private readonly int _count;
+
+        public SplitEval(Leaf leaf, in TreeSettings s)
+        {
+            _g = leaf.G; _h = leaf.H; _c = leaf.Count; _count = leaf.Count;
+            _lambda = s.L2Regularization; _minH = s.MinimumHessianPerLeaf; _minC = s.MinimumExampleCountPerLeaf;
+            _parent = _g * _g / (_h + _lambda);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void Feature(int u, int m, double* gls, double* hls, double* cls, double* gains, ref Split best)
+        {
+            double G = _g, H = _h, C = _c, lambda = _lambda, minH = _minH, minC = _minC, parentScore = _parent;
+            int b0 = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vG = Vector256.Create(G); var vH = Vector256.Create(H); var vC = Vector256.Create(C);
+                var vLam = Vector256.Create(lambda); var vMinH = Vector256.Create(minH); var vMinC = Vector256.Create(minC);
+                var vPar = Vector256.Create(parentScore); var vNeg = Vector256.Create(double.NegativeInfinity);
+                for (; b0 + 4 <= m; b0 += 4)
+                {
+                    var vgl = Vector256.Load(gls + b0); var vhl = Vector256.Load(hls + b0); var vcl = Vector256.Load(cls + b0);
+                    var vgr = vG - vgl; var vhr = vH - vhl; var vcr = vC - vcl;
+                    var gain = vgl * vgl / (vhl + vLam) + vgr * vgr / (vhr + vLam) - vPar;
+                    var ok = ~Vector256.Equals(vcl, Vector256.Load(cls + b0 - 1))
+                        & Vector256.GreaterThanOrEqual(vcl, vMinC) & Vector256.GreaterThanOrEqual(vcr, vMinC)
+                        & Vector256.GreaterThanOrEqual(vhl, vMinH) & Vector256.GreaterThanOrEqual(vhr, vMinH)
+                        & Vector256.Equals(gain, gain);
+                    Vector256.Store(Vector256.ConditionalSelect(ok, gain, vNeg), gains + b0);
+                }
+            }
+            for (int b = b0; b < m; b++)
+            {
+                double vgl = gls[b], vhl = hls[b], vcl = cls[b];
+                double vgr = G - vgl, vhr = H - vhl, vcr = C - vcl;
+                double gain = vgl * vgl / (vhl + lambda) + vgr * vgr / (vhr + lambda) - parentScore;
+                bool ok = vcl != cls[b - 1] && vcl >= minC && vcr >= minC && vhl >= minH && vhr >= minH && !double.IsNaN(gain);
+                gains[b] = ok ? gain : double.NegativeInfinity;
+            }
+            int bestB = -1; double bg = best.Gain;
+            for (int b = 0; b < m; b++) if (gains[b] > bg) { bg = gains[b]; bestB = b; }
+            if (bestB >= 0)
+            {
+                double gl2 = gls[bestB], hl2 = hls[bestB]; int cl2 = (int)cls[bestB];
+                best = new Split { Slot = u, Bin = bestB, Gain = bg, GL = gl2, HL = hl2, CL = cl2, GR = G - gl2, HR = H - hl2, CR = _count - cl2 };
+            }
+        }
     }
 }
