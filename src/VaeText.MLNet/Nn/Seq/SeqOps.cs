@@ -32,11 +32,15 @@ internal static class SeqOps
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(y.Slice(r * w, w), bias, y.Slice(r * w, w));
     }
 
-    /// <summary>Returns <paramref name="buf"/> when it holds at least <paramref name="n"/> items, else a new array.</summary>
+    /// <summary>
+    /// Returns <paramref name="buf"/> when it holds at least <paramref name="n"/> items, else a new array: of exactly
+    /// <paramref name="n"/> items the first time, and at least 1.5 times the old size when an existing buffer grows
+    /// (batches of slightly different sizes would otherwise reallocate every large buffer again and again).
+    /// </summary>
     public static T[] Ensure<T>(ref T[] buf, long n)
     {
         if (n > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(n), n, "buffer too large");
-        if (buf.Length < n) buf = new T[n];
+        if (buf.Length < n) buf = new T[buf.Length == 0 ? n : Math.Min(Array.MaxLength, Math.Max(n, buf.Length + (long)buf.Length / 2))];
         return buf;
     }
 
