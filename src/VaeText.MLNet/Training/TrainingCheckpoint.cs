@@ -57,6 +57,12 @@ internal sealed class TrainingCheckpoint
     public IReadOnlyList<VaeEpochReport> Reports { get; init; } = [];
     public int DivergenceRetriesUsed { get; init; }
 
+    /// <summary>
+    /// Test hook: called (on the training thread) after each checkpoint is in place. Async-local, so only the
+    /// flow that set it (e.g. one test's CLI run) sees it.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<string>?> AfterSaveForTests = new();
+
     /// <summary>Full path of the checkpoint file in <paramref name="directory"/>.</summary>
     public static string PathIn(string directory) => Path.Combine(Path.GetFullPath(directory), FileName);
 
@@ -80,6 +86,7 @@ internal sealed class TrainingCheckpoint
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
+            AfterSaveForTests.Value?.Invoke(path);
         }
         finally
         {

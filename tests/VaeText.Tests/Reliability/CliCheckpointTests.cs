@@ -28,7 +28,7 @@ public class CliCheckpointTests
     }
 
     private static string[] TrainArgs(string data, string model, params string[] extra) =>
-        ["train", "--dataset", data, "--model", model, "--epochs", "8", "--latent", "8", "--seed", "3", .. extra];
+        ["train", "--dataset", data, "--model", model, "--epochs", "12", "--latent", "8", "--seed", "3", .. extra];
 
     [Test]
     public async Task KillMinus9OrCtrlCThenResumeGivesTheIdenticalModelFile()
@@ -75,14 +75,13 @@ public class CliCheckpointTests
             string ck2 = Path.Combine(dir, "ck2"), resumed2 = Path.Combine(dir, "resumed2.zip");
             using (var cts = new CancellationTokenSource())
             {
-                var watcher = Task.Run(async () =>
-                {
-                    while (!File.Exists(Path.Combine(ck2, TrainingCheckpoint.FileName)) && !cts.IsCancellationRequested) await Task.Delay(2);
-                    cts.Cancel();
-                });
+                // Ctrl-C right after the first checkpoint is in place, signalled from the training thread itself so
+                // that a loaded machine cannot let the run finish first.
+                TrainingCheckpoint.AfterSaveForTests.Value = _ => cts.Cancel();
                 var cancelErr = new StringWriter();
-                int cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), cancelErr, cts.Token);
-                await watcher;
+                int cancelled;
+                try { cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), cancelErr, cts.Token); }
+                finally { TrainingCheckpoint.AfterSaveForTests.Value = null; }
                 Assert.That(cancelled, Is.EqualTo(130));
                 Assert.That(cancelErr.ToString(), Does.Contain("--resume").And.Contain(ck2), "the message says how to continue");
             }
