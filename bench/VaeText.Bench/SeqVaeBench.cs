@@ -19,7 +19,7 @@ internal static class SeqVaeBench
 {
     public static int Run(string[] args)
     {
-        string? data = null, testPath = null; string encoder = "lstm"; int limit = 10000, epochs = 1, threads = 2, labeled = 0, seed = 1;
+        string? data = null, testPath = null; string encoder = "lstm"; int limit = 10000, epochs = 1, threads = 2, labeled = 0, seed = 1, truncate = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -33,12 +33,13 @@ internal static class SeqVaeBench
                 case "--labeled": labeled = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--test": testPath = Next(); break;
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--truncate": truncate = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
         if (data is null)
         {
-            Console.Error.WriteLine("usage: seq-vae --data TRAIN_TSV --encoder lstm|transformer|bow [--limit N] [--epochs N] [--threads N] [--labeled N --test TEST_TSV [--seed N]]");
+            Console.Error.WriteLine("usage: seq-vae --data TRAIN_TSV --encoder lstm|transformer|bow [--limit N] [--epochs N] [--threads N] [--labeled N --test TEST_TSV [--seed N]] [--truncate N (bow only)]");
             return 2;
         }
         if (encoder is not ("lstm" or "transformer" or "bow")) { Console.Error.WriteLine($"--encoder must be lstm, transformer or bow, got '{encoder}'"); return 2; }
@@ -57,11 +58,17 @@ internal static class SeqVaeBench
             return 2;
         }
         var tok = new TokenizerOptions();
+        if (truncate > 0)
+        {
+            // What a 128-token sequence encoder sees, as a bag of words: every document cut to its first N tokens.
+            if (encoder != "bow") { Console.Error.WriteLine("--truncate applies to --encoder bow (sequence encoders always read the first 128 tokens)"); return 2; }
+            texts = Truncate(texts, new Tokenizer(tok), truncate);
+        }
         BagOfWords.Fit(texts, tok, new VocabularyOptions { MaxSize = 20000 }, out var vocabulary, out var bow, threads);
         var tokenizer = new Tokenizer(tok);
         var seqs = SeqTokens.EncodeAll(texts, tokenizer, vocabulary, 128);
         int v = vocabulary.Count, n = texts.Length;
-        if (encoder == "bow") return RunBow(bow, sw.Elapsed.TotalSeconds, epochs, threads, labeled, testPath, seed, trainLabels, texts, tokenizer, vocabulary);
+        if (encoder == "bow") return RunBow(bow, sw.Elapsed.TotalSeconds, epochs, threads, labeled, testPath, seed, trainLabels, texts, tokenizer, vocabulary, truncate);
         var model = new SeqVae(new SeqVaeOptions
         {
             VocabularySize = v,
@@ -131,7 +138,7 @@ internal static class SeqVaeBench
     /// The BoW VAE of the bow-vae benchmark (batch 256, Adam 2e-3, β warm-up 1000 steps) on the same documents, for
     /// the low-label comparison.
     private static int RunBow(CsrMatrix bow, double prep, int epochs, int threads, int labeled, string? testPath, int seed,
-        string[] trainLabels, string[] texts, Tokenizer tokenizer, Vocabulary vocabulary)
+        string[] trainLabels, string[] texts, Tokenizer tokenizer, Vocabulary vocabulary, int truncate)
     {
         var model = new BowVae(new BowVaeOptions { VocabularySize = bow.Columns, Seed = 1 }, bow);
         VaeBatchReport lastBatch = default;
@@ -143,6 +150,7 @@ internal static class SeqVaeBench
         var json = new Dictionary<string, object>
         {
             ["impl"] = "vaetext-bow",
+            ["truncate"] = truncate,
             ["threads"] = threads,
             ["docs"] = texts.Length,
             ["vocab"] = bow.Columns,
@@ -157,12 +165,17 @@ internal static class SeqVaeBench
         if (labeled > 0)
         {
             var test = LabeledTextCorpus.Load(testPath!, "label", "text");
-            var testMeans = model.Encode(BagOfWords.Build(test.Texts, tokenizer, vocabulary, threads), threads);
+            var testTexts = truncate > 0 ? Truncate(test.Texts, tokenizer, truncate) : test.Texts;
+            var testMeans = model.Encode(BagOfWords.Build(testTexts, tokenizer, vocabulary, threads), threads);
             AddLowLabel(json, means, trainLabels, testMeans, test.Labels, model.LatentSize, labeled, seed);
         }
         Console.WriteLine(JsonSerializer.Serialize(json));
         return 0;
     }
+
+    /// Each text cut to its first <paramref name="n"/> tokens (joined by spaces, so they tokenize the same again).
+    private static string[] Truncate(string[] texts, Tokenizer tokenizer, int n) =>
+        texts.Select(t => string.Join(' ', tokenizer.Tokenize(t).Take(n))).ToArray();
 
     /// SDCA (logistic regression, or maximum entropy for more than two classes) on <paramref name="labeled"/> training
     /// latent vectors drawn with the seed, standardised with their own means and deviations; accuracy on the whole test set.
