@@ -37,6 +37,8 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
     public int CheckpointEveryBatches { get; init; }
     /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
     public bool Resume { get; init; }
+    /// <summary>On a NaN/∞ loss, roll back to the epoch start and retry with a lower learning rate this many times (0 = stop with an error).</summary>
+    public int DivergenceRetries { get; init; }
 }
 
 /// <summary>A candidate pipeline of a comparison run.</summary>

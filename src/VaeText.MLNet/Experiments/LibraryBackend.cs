@@ -147,6 +147,7 @@ internal sealed class LibraryBackend : IExperimentBackend
             CheckpointDirectory = settings.CheckpointDirectory,
             CheckpointEveryBatches = settings.CheckpointEveryBatches,
             Resume = settings.Resume,
+            DivergenceRetries = settings.DivergenceRetries,
         };
     }
 

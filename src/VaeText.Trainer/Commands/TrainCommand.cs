@@ -22,11 +22,12 @@ internal static class TrainCommand
         var seed = CliOptions.IntInRange("--seed", "Random seed", 1, 0, int.MaxValue);
         var json = CliOptions.Json();
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for VAE training checkpoints (written atomically at each epoch end, every --checkpoint-every steps, and on Ctrl-C).", HelpName = "DIR" };
+        var divergenceRetries = CliOptions.IntInRange("--divergence-retries", "On a NaN/∞ loss, roll back to the epoch start and retry with a lower learning rate up to N times; 0 = stop with an error naming epoch and batch", 0, 0, 10);
         var checkpointEvery = CliOptions.IntInRange("--checkpoint-every", "Also checkpoint every N optimisation steps; 0 = epoch ends only", 0, 0, int.MaxValue);
         var resume = new Option<bool>("--resume") { Description = "Resume VAE training from the checkpoint in --checkpoint DIR (same data, settings and seed give the identical model)." };
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV and save the model zip.")
         {
-            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume,
+            dataset, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume, divergenceRetries,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -47,7 +48,7 @@ internal static class TrainCommand
             var spec = new CandidateSpec(f, t, f == FeaturizerKind.Ngrams ? null : new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant())
             {
                 Decoder = dec,
-                CheckpointDirectory = ckDir, CheckpointEveryBatches = pr.GetValue(checkpointEvery), Resume = pr.GetValue(resume),
+                CheckpointDirectory = ckDir, CheckpointEveryBatches = pr.GetValue(checkpointEvery), Resume = pr.GetValue(resume), DivergenceRetries = pr.GetValue(divergenceRetries),
             });
             bool asJson = pr.GetValue(json);
             string lc = pr.GetValue(labelCol)!, tc = pr.GetValue(textCol)!;

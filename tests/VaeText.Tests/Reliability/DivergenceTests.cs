@@ -64,7 +64,10 @@ public class DivergenceTests
             // The real trainer on the real bag of words, with a learning rate that makes it blow up.
             BagOfWords.Fit(data.Texts, null, null, out var vocab, out var counts, 1);
             var model = new BowVae(new BowVaeOptions { VocabularySize = vocab.Count, LatentSize = 2, EncoderHiddenSizes = [8], Seed = seed }, counts);
-            new VaeTrainer(Exploding()).Train(model, counts, null, null, ct);
+            var o = Exploding();
+            o.DivergenceRetries = spec.Vae?.DivergenceRetries ?? 0; // what --divergence-retries asked for
+            o.DivergenceLearningRateFactor = 1e-3;
+            new VaeTrainer(o).Train(model, counts, null, null, ct);
             throw new AssertionException("training should have diverged");
         }
     }
@@ -82,6 +85,14 @@ public class DivergenceTests
             Assert.That(code, Is.EqualTo(1));
             Assert.That(err, Does.StartWith("vaetext: error: Training diverged").And.Match(@"epoch \d+, batch \d+"));
             Assert.That(Directory.GetFiles(dir), Is.Empty, "no model file and no temporary file");
+            // --divergence-retries reaches the trainer (2 reductions of 1e-3 are not enough for a 1e30 learning rate).
+            (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", data, "--model", model, "--divergence-retries", "2"]);
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(err, Does.Contain("after 2 learning-rate reductions"));
+            Assert.That(Directory.GetFiles(dir), Is.Empty);
+            (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", data, "--model", model, "--divergence-retries", "11"]);
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err, Does.Contain("--divergence-retries"));
         }
         finally
         {
