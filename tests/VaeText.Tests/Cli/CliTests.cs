@@ -10,13 +10,7 @@ public class CliTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args) => await Run(CancellationToken.None, args);
 
-    private static async Task<(int Code, string Out, string Err)> Run(CancellationToken ct, params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, ct);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(CancellationToken ct, params string[] args) => Support.CliRunner.Run(ct, args);
 
     private static void AssertOneLineError(string err, string contains)
     {

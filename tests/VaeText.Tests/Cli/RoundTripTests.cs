@@ -13,12 +13,8 @@ public class RoundTripTests
     [OneTimeSetUp]
     public void FindSample()
     {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-        {
-            var s = Path.Combine(d.FullName, "datasets", "sample", "train.tsv");
-            if (File.Exists(s)) { _train = s; _test = Path.Combine(d.FullName, "datasets", "sample", "test.tsv"); break; }
-        }
-        if (_train == "") Assert.Ignore("datasets/sample not found");
+        _train = Support.TestFiles.SampleFile("train.tsv");
+        _test = Support.TestFiles.SampleFile("test.tsv");
         _dir = Path.Combine(Path.GetTempPath(), "vaetext-rt-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_dir);
     }
@@ -29,13 +25,7 @@ public class RoundTripTests
         if (_dir != "" && Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, CancellationToken.None);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => Support.CliRunner.Run(args);
 
     [Test]
     public async Task TrainEvaluatePredictFeaturizeTopics()

@@ -39,12 +39,7 @@ public class SampleReconstructTests
         Directory.Delete(_dir, true);
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var o = new StringWriter(); var e = new StringWriter();
-        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, CancellationToken.None);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => Support.CliRunner.Run(args);
 
     private static string[] Lines(string s) => s.Replace("\r", "").TrimEnd('\n').Split('\n');
 

@@ -28,15 +28,7 @@ public class EndToEndTests
         return null;
     }
 
-    internal static string? FindRepoSample()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-        {
-            var p = Path.Combine(d.FullName, "datasets", "sample", "train.tsv");
-            if (File.Exists(p)) return Path.GetDirectoryName(p);
-        }
-        return null;
-    }
+    internal static string? FindRepoSample() => Support.TestFiles.SampleFolder();
 
     private static IEstimator<ITransformer> IssuePipeline(VaeTextContext ctx, int epochs, bool sdca = false) =>
         ctx.Transforms.Conversion.MapValueToKey("Label")

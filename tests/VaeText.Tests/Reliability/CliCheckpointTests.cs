@@ -8,24 +8,9 @@ namespace VaeText.Tests.Reliability;
 [NonParallelizable]
 public class CliCheckpointTests
 {
-    internal static string SampleTrain()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-        {
-            var s = Path.Combine(d.FullName, "datasets", "sample", "train.tsv");
-            if (File.Exists(s)) return s;
-        }
-        Assert.Ignore("datasets/sample not found");
-        return "";
-    }
+    internal static string SampleTrain() => Support.TestFiles.SampleFile("train.tsv");
 
-    internal static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, CancellationToken.None);
-        return (code, o.ToString(), e.ToString());
-    }
+    internal static Task<(int Code, string Out, string Err)> Run(params string[] args) => Support.CliRunner.Run(args);
 
     private static string[] TrainArgs(string data, string model, params string[] extra) =>
         ["train", "--dataset", data, "--model", model, "--epochs", "12", "--latent", "8", "--seed", "3", .. extra];

@@ -7,15 +7,8 @@ namespace VaeText.Tests.Text;
 
 public class SampleCorpusTests
 {
-    internal static string SampleDir()
-    {
-        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-        {
-            string p = Path.Combine(d.FullName, "datasets", "sample");
-            if (File.Exists(Path.Combine(p, "train.tsv"))) return p;
-        }
-        throw new DirectoryNotFoundException("datasets/sample not found above " + TestContext.CurrentContext.TestDirectory);
-    }
+    internal static string SampleDir() => Support.TestFiles.SampleFolder()
+        ?? throw new DirectoryNotFoundException("datasets/sample not found above " + TestContext.CurrentContext.TestDirectory);
 
     [Test]
     public void SampleCorpusHasTheDocumentedShape()

@@ -1,0 +1,40 @@
+using NUnit.Framework;
+
+namespace VaeText.Tests.Support;
+
+/// <summary>The project's own sample corpus, found by walking up from the test directory.</summary>
+internal static class TestFiles
+{
+    /// <summary>The datasets/sample folder, or null when it is not above the test directory.</summary>
+    public static string? SampleFolder()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+        {
+            string p = Path.Combine(d.FullName, "datasets", "sample");
+            if (File.Exists(Path.Combine(p, "train.tsv"))) return p;
+        }
+        return null;
+    }
+
+    /// <summary>A file of datasets/sample (e.g. "train.tsv"); the test is ignored when the folder is absent.</summary>
+    public static string SampleFile(string name)
+    {
+        var folder = SampleFolder();
+        if (folder is null) Assert.Ignore("datasets/sample not found");
+        return Path.Combine(folder!, name);
+    }
+}
+
+/// <summary>Runs the CLI in process and captures its exit code, standard output and standard error.</summary>
+internal static class CliRunner
+{
+    public static Task<(int Code, string Out, string Err)> Run(params string[] args) => Run(CancellationToken.None, args);
+
+    public static async Task<(int Code, string Out, string Err)> Run(CancellationToken ct, params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, ct);
+        return (code, o.ToString(), e.ToString());
+    }
+}
