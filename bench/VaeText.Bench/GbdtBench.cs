@@ -33,7 +33,7 @@ internal static class GbdtBench
             L2Regularization = a.Double("--l2", 1), MinimumHessianPerLeaf = a.Double("--min-hessian", binary ? 1.0 : 0.1),
             SoftmaxHessianScale = a.Double("--softmax-hessian", 2),
         };
-        var task = classes.Length == 2 ? GbdtTask.BinaryClassification : GbdtTask.MulticlassClassification;
+        var task = binary ? GbdtTask.BinaryClassification : GbdtTask.MulticlassClassification;
         var proc = Process.GetCurrentProcess();
         var cpu0 = proc.TotalProcessorTime;
         var sw = Stopwatch.StartNew();

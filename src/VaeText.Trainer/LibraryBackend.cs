@@ -83,7 +83,7 @@ internal sealed class TextClassifierModel : ITextPipelineModel
         var predictor = parts.OfType<MulticlassPredictionTransformer>().LastOrDefault()
             ?? throw new InvalidDataException($"model file '{source}' is a VaeText pipeline but not a text classifier (no multiclass prediction step).");
         Classes = predictor.ClassNames;
-        _vae = parts.OfType<VaeLatentTransformer>().FirstOrDefault();
+        _vae = VaeLatentTransformer.Find(model);
         TextColumn = _vae?.InputColumnName ?? parts.OfType<TextFeaturizingTransformer>().FirstOrDefault()?.InputColumnName
             ?? throw new InvalidDataException($"model file '{source}' has no text featurizer (FeaturizeText or VaeLatent).");
         LabelColumn = inputSchema.Where(c => !c.IsHidden && c.Name != TextColumn).Select(c => c.Name).FirstOrDefault() ?? "label";
@@ -138,17 +138,12 @@ internal sealed class TextClassifierModel : ITextPipelineModel
     public float[][]? LatentMeans(IReadOnlyList<string> texts)
     {
         if (_vae is null) return null;
-        var m = _vae.EncodeMeans(texts);
+        var m = _vae.EncodeMeans(texts, maxThreads: 0); // all processors
         int l = _vae.LatentSize;
         return Enumerable.Range(0, texts.Count).Select(i => m.AsSpan(i * l, l).ToArray()).ToArray();
     }
 
     public IReadOnlyList<IReadOnlyList<string>>? TopWords(int count) => _vae?.TopWords(count);
 
-    public void Save(string path)
-    {
-        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        ModelZip.Save(_model, _schema, fs);
-        fs.Flush(true);
-    }
+    public void Save(string path) => ModelZip.SaveToFile(_model, _schema, path);
 }

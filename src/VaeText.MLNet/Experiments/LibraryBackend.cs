@@ -453,9 +453,7 @@ internal sealed class LibraryBackend : IExperimentBackend
     public void SaveModel(string path, CandidateSpec spec, IFeatureTable trainFeatures, IFittedClassifier model, IReadOnlyList<string> classes)
     {
         var (chain, schema) = BuildModel(trainFeatures, model, classes);
-        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        ModelZip.Save(chain, schema, fs);
-        fs.Flush(true);
+        ModelZip.SaveToFile(chain, schema, path);
     }
 
     /// <summary>

@@ -125,7 +125,8 @@ internal static class Fuzzer
             .Append(ctx.Transforms.NormalizeMeanVariance("Features"))
             .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", "Features"));
         var model = pipe.Fit(data);
-        using var c2 = model.Transform(data).GetRowCursor(model.Transform(data).Schema);
+        var scored = model.Transform(data);
+        using var c2 = scored.GetRowCursor(scored.Schema);
         while (c2.MoveNext()) { }
     }
 

@@ -181,7 +181,7 @@ public sealed class VaeTrainer
                     diverged = $"the loss is {loss.Loss} at epoch {epoch}, batch {bi} (step {step + 1}); reconstruction {loss.SumRecon / cnt}, KL {loss.SumKl / cnt}";
                 else if (o.GradientClipNorm > 0 || o.DivergenceRetries > 0)
                 {
-                    double norm = o.GradientClipNorm > 0 ? GradientClipping.ClipByGlobalNorm(net.Store, o.GradientClipNorm) : GlobalNorm(net.Store.Grads);
+                    double norm = o.GradientClipNorm > 0 ? GradientClipping.ClipByGlobalNorm(net.Store, o.GradientClipNorm) : Math.Sqrt(VectorOps.SumOfSquares<float>(net.Store.Grads));
                     if (!double.IsFinite(norm)) diverged = $"the gradient norm is {norm} at epoch {epoch}, batch {bi} (step {step + 1})";
                 }
                 if (diverged is not null)
@@ -192,9 +192,11 @@ public sealed class VaeTrainer
                             ? $"Training diverged: {diverged}. Try a lower LearningRate, set GradientClipNorm, or allow DivergenceRetries."
                             : $"Training diverged: {diverged}, after {retriesUsed} learning-rate reductions (now {adam.LearningRate}).");
                     // Roll back to the start of the epoch and retry it with a lower learning rate.
+                    // (Restore also restores the count a checkpoint held: keep the one that counts this retry.)
+                    int used = retriesUsed + 1;
                     double lowered = adam.LearningRate * o.DivergenceLearningRateFactor;
                     Restore(rollback!);
-                    retriesUsed++;
+                    retriesUsed = used;
                     adam.LearningRate = lowered;
                     restart = true;
                     break;
@@ -245,13 +247,6 @@ public sealed class VaeTrainer
         }
         if (useEarly && best != null && bestEpoch != reports[^1].Epoch) Array.Copy(best, net.Store.Values, best.Length);
         return new VaeTrainingResult(reports, bestEpoch, early, step);
-    }
-
-    private static double GlobalNorm(float[] g)
-    {
-        double s = 0;
-        foreach (float v in g) s += (double)v * v;
-        return Math.Sqrt(s);
     }
 
     private static bool IsPermutationOf(int[] order, int[] sortedTrain)

@@ -61,26 +61,26 @@ internal static class TrainCommand
             ITextPipelineModel fitted;
             try
             {
-            if (ctx.Interactive && !asJson && spec.Vae is not null)
-            {
-                // Terminal: a live bar over the VAE's epochs and batches.
-                fitted = LiveProgressView.Run(ctx, 0, live =>
+                if (ctx.Interactive && !asJson && spec.Vae is not null)
                 {
-                    live.VaeStarted(spec.Vae);
-                    try
+                    // Terminal: a live bar over the VAE's epochs and batches.
+                    fitted = LiveProgressView.Run(ctx, 0, live =>
                     {
-                        return backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings { OnVaeBatch = live.Batch },
-                            new InlineProgress<VaeEpochPoint>(p => live.VaeEpoch(spec.Vae, p)), ct);
-                    }
-                    finally { live.Finish(); }
-                });
-            }
-            else
-            {
-                var view = new ComparisonView(ctx, asJson);
-                fitted = backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
-            }
-            ct.ThrowIfCancellationRequested();
+                        live.VaeStarted(spec.Vae);
+                        try
+                        {
+                            return backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings { OnVaeBatch = live.Batch },
+                                new InlineProgress<VaeEpochPoint>(p => live.VaeEpoch(spec.Vae, p)), ct);
+                        }
+                        finally { live.Finish(); }
+                    });
+                }
+                else
+                {
+                    var view = new ComparisonView(ctx, asJson);
+                    fitted = backend.Train(texts, lc, tc, spec, seedValue, new CliRunSettings(), new InlineProgress<VaeEpochPoint>(p => view.VaeEpoch(spec.Vae!, p)), ct);
+                }
+                ct.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException) when (ckDir is not null && File.Exists(Training.TrainingCheckpoint.PathIn(ckDir)))
             {

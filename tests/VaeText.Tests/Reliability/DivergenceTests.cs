@@ -73,6 +73,29 @@ public class DivergenceTests
     }
 
     [Test]
+    public void TheRetryLimitHoldsAfterResumingMidEpoch()
+    {
+        // A checkpoint taken inside the epoch (cancelled before its first batch) becomes the rollback point on resume;
+        // rolling back to it must not reset the count of retries already used.
+        var x = VaeTrainerTests.Fixture();
+        BowVae Model() => new(new BowVaeOptions { VocabularySize = 30, EncoderHiddenSizes = [8], LatentSize = 2, Seed = 1 }, x);
+        var dir = CheckpointTests.TempDir();
+        try
+        {
+            VaeTrainingOptions Opts(bool resume) { var o = Exploding(dir); o.DivergenceRetries = 2; o.DivergenceLearningRateFactor = 1e-3; o.Resume = resume; return o; }
+            using (var cts = new CancellationTokenSource())
+            {
+                cts.Cancel();
+                Assert.Throws<OperationCanceledException>(() => new VaeTrainer(Opts(false)).Train(Model(), x, null, null, cts.Token));
+            }
+            Assert.That(File.Exists(TrainingCheckpoint.PathIn(dir)), "a checkpoint inside epoch 1");
+            var ex = Assert.Throws<InvalidOperationException>(() => new VaeTrainer(Opts(true)).Train(Model(), x))!;
+            Assert.That(ex.Message, Does.Contain("after 2 learning-rate reductions"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
     public async Task TheCliReportsDivergenceWithExitCode1AndWritesNoModel()
     {
         string data = CliCheckpointTests.SampleTrain();

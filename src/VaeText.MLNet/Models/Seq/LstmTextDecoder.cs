@@ -219,12 +219,7 @@ internal sealed class LstmTextDecoder<T> : IVaeDecoder<T, TokenBatch> where T : 
         ZGates.Forward(_store, z, 1, gateBias);
         Cell.Step(_store, x, 1, hs, cs, gateBias, gates);
         Output.Forward(_store, hs, 1, logits);
-        T max = TensorPrimitives.Max<T>(logits);
-        var tmp = new T[Classes];
-        TensorPrimitives.Subtract(logits, max, tmp);
-        TensorPrimitives.Exp<T>(tmp, tmp);
-        T lse = max + T.Log(TensorPrimitives.Sum<T>(tmp));
-        TensorPrimitives.Subtract(logits, lse, logits);
+        SoftmaxCrossEntropy.LogSoftmax<T>(logits, logits, 1, Classes);
         return logits;
     }
 

@@ -129,7 +129,7 @@ public static class GbdtTrainer
         int bagCount = n;
         // With several outputs and enough of them, the K trees of a round grow side by side (one thread each);
         // otherwise one tree at a time with all threads inside it. Every tree is the same either way.
-        bool byClass = K > 1 && threads > 1;
+        bool byClass = K > 1 && threads > 1 && K >= threads;
         int workers = byClass ? Math.Min(threads, K) : 1;
         var settings = new TreeSettings(o.NumberOfLeaves, o.MinimumExampleCountPerLeaf, o.MinimumHessianPerLeaf, o.L2Regularization, o.MinimumSplitGain,
             byClass ? 1 : threads);

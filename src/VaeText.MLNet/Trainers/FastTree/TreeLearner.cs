@@ -312,7 +312,6 @@ internal sealed class TreeLearner
         int U = _d.UsedFeatures, n = small.Count;
         bool byColumn = (long)n * ColumnDensityDivisor >= _d.Rows;
         int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(2 * s.Threads, U);
-        var none = new Split { Slot = -1, Gain = double.NegativeInfinity };
         bool splitSmall = small.Count >= 2 * s.MinimumExampleCountPerLeaf, splitLarge = large.Count >= 2 * s.MinimumExampleCountPerLeaf;
         var ss = s;
         var partS = new Split[blocks]; var partL = new Split[blocks];
@@ -320,7 +319,7 @@ internal sealed class TreeLearner
         void Block(int b)
         {
             int f0 = b * per, f1 = Math.Min(U, f0 + per);
-            partS[b] = none; partL[b] = none;
+            partS[b] = NoSplit; partL[b] = NoSplit;
             if (f0 >= f1) return;
             Accumulate(small.Begin, n, f0, f1, small.Hist, mask, byColumn);
             Subtract(large.Hist, small.Hist, mask, f0, f1);
@@ -333,9 +332,13 @@ internal sealed class TreeLearner
         large.Best = Merge(partL, s.MinimumSplitGain);
     }
 
+    /// <summary>No split (gain −∞).</summary>
+    private static readonly Split NoSplit = new() { Slot = -1, Gain = double.NegativeInfinity };
+
+    /// <summary>The first part with the strictly largest gain (feature order, so equal to a serial scan), if above <paramref name="minGain"/>.</summary>
     private static Split Merge(Split[] parts, double minGain)
     {
-        var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
+        var best = NoSplit;
         foreach (var p in parts) if (p.Slot >= 0 && p.Gain > best.Gain) best = p;
         if (best.Slot >= 0 && !(best.Gain > minGain)) best.Slot = -1;
         return best;
@@ -343,26 +346,19 @@ internal sealed class TreeLearner
 
     private Split FindBest(Leaf leaf, bool[] mask, in TreeSettings s)
     {
-        var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
-        if (leaf.Count < 2 * s.MinimumExampleCountPerLeaf) return best;
+        if (leaf.Count < 2 * s.MinimumExampleCountPerLeaf) return NoSplit;
         int U = _d.UsedFeatures;
         int blocks = s.Threads <= 1 || U < 8 ? 1 : Math.Min(s.Threads, U);
-        if (blocks == 1) best = FindBestRange(leaf, mask, s, 0, U);
-        else
+        if (blocks == 1) return Merge([FindBestRange(leaf, mask, s, 0, U)], s.MinimumSplitGain);
+        var part = new Split[blocks];
+        int per = (U + blocks - 1) / blocks;
+        var ss = s;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, b =>
         {
-            var part = new Split[blocks];
-            int per = (U + blocks - 1) / blocks;
-            var ss = s;
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, b =>
-            {
-                int f0 = b * per, f1 = Math.Min(U, f0 + per);
-                part[b] = f0 < f1 ? FindBestRange(leaf, mask, ss, f0, f1) : new Split { Slot = -1, Gain = double.NegativeInfinity };
-            });
-            // Merge in feature order with strict ">" so the result equals a serial scan.
-            foreach (var p in part) if (p.Slot >= 0 && p.Gain > best.Gain) best = p;
-        }
-        if (best.Slot >= 0 && !(best.Gain > s.MinimumSplitGain)) best.Slot = -1;
-        return best;
+            int f0 = b * per, f1 = Math.Min(U, f0 + per);
+            part[b] = f0 < f1 ? FindBestRange(leaf, mask, ss, f0, f1) : NoSplit;
+        });
+        return Merge(part, s.MinimumSplitGain);
     }
 
     /// <summary>
@@ -373,7 +369,7 @@ internal sealed class TreeLearner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe Split FindBestRange(Leaf leaf, bool[] mask, in TreeSettings s, int f0, int f1)
     {
-        var best = new Split { Slot = -1, Gain = double.NegativeInfinity };
+        var best = NoSplit;
         var hist = leaf.Hist; var off = _d.HistOffset;
         const int MaxBins = 256;
         // Prefix sums of two features at a time (two independent add chains); counts keep a leading 0 so that
