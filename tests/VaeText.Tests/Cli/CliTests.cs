@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NUnit.Framework;
 using VaeText.Tests.Experiments;
-using VaeText.Trainer;
+using VaeText.Cli;
 
 namespace VaeText.Tests.Cli;
 

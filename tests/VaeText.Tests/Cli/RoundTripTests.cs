@@ -1,6 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
-using VaeText.Trainer.Commands;
+using VaeText.Cli.Commands;
 
 namespace VaeText.Tests.Cli;
 

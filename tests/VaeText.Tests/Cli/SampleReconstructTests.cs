@@ -1,6 +1,6 @@
 using NUnit.Framework;
 using VaeText.Tests.Pipeline;
-using VaeText.Trainer.Commands;
+using VaeText.Cli.Commands;
 using VaeText.Transforms;
 
 namespace VaeText.Tests.Cli;

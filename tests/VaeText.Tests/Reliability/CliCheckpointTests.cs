@@ -65,7 +65,7 @@ public class CliCheckpointTests
                 TrainingCheckpoint.AfterSaveForTests.Value = _ => cts.Cancel();
                 var cancelErr = new StringWriter();
                 int cancelled;
-                try { cancelled = await VaeText.Trainer.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), cancelErr, cts.Token); }
+                try { cancelled = await VaeText.Cli.Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "10"), new StringWriter(), cancelErr, cts.Token); }
                 finally { TrainingCheckpoint.AfterSaveForTests.Value = null; }
                 Assert.That(cancelled, Is.EqualTo(130));
                 Assert.That(cancelErr.ToString(), Does.Contain("--resume").And.Contain(ck2), "the message says how to continue");

@@ -3,7 +3,7 @@ using VaeText.Experiments;
 using VaeText.Models;
 using VaeText.Tests.Training;
 using VaeText.Text;
-using VaeText.Trainer;
+using VaeText.Cli;
 using VaeText.Training;
 
 namespace VaeText.Tests.Reliability;
@@ -53,7 +53,7 @@ public class DivergenceTests
 
     private sealed class ExplodingBackend : IModelBackend
     {
-        private readonly IModelBackend _real = VaeText.Trainer.LibraryBackend.CreateModel();
+        private readonly IModelBackend _real = VaeText.Cli.LibraryBackend.CreateModel();
         public LabeledTexts Load(string path, string labelColumn, string textColumn) => _real.Load(path, labelColumn, textColumn);
         public IReadOnlyList<string> LoadTexts(string path, string textColumn) => _real.LoadTexts(path, textColumn);
         public ITextPipelineModel LoadModel(string path) => _real.LoadModel(path);

@@ -34,7 +34,7 @@ internal static class CliRunner
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = await VaeText.Trainer.Cli.RunAsync(args, o, e, ct);
+        int code = await VaeText.Cli.Cli.RunAsync(args, o, e, ct);
         return (code, o.ToString(), e.ToString());
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext topics</c>: top words per latent dimension, with NPMI coherence on a reference corpus.</summary>
 internal static class TopicsCommand

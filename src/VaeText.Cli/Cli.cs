@@ -1,7 +1,7 @@
 using System.CommandLine;
-using VaeText.Trainer.Commands;
+using VaeText.Cli.Commands;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>The <c>vaetext</c> command tree and its error handling.</summary>
 public static class Cli

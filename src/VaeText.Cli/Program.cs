@@ -1,4 +1,4 @@
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Entry point of the <c>vaetext</c> command-line tool.</summary>
 public static class Program

@@ -3,7 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext evaluate</c>: metrics of a saved model on a labelled TSV.</summary>
 internal static class EvaluateCommand

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext train</c>: fits one pipeline and saves the model zip.</summary>
 internal static class TrainCommand

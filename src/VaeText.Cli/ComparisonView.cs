@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Shows a comparison run: progress lines while it runs, the leaderboard table at the end.</summary>
 internal sealed class ComparisonView(CliContext ctx, bool json) : IComparisonProgress

@@ -5,7 +5,7 @@ using VaeText.Experiments;
 using VaeText.IO;
 using VaeText.Transforms;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>The library-backed experiment and model backends.</summary>
 internal static class LibraryBackend

@@ -3,7 +3,7 @@ using System.Globalization;
 using VaeText.IO;
 using VaeText.Transforms;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary>Shared parts of <c>sample</c> and <c>reconstruct</c>: loading a zip whose VAE can write text, and --temperature.</summary>
 internal static class GenerativeModel

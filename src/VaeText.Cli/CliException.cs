@@ -1,4 +1,4 @@
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>A user error reported as one line with a non-zero exit code (no stack trace).</summary>
 internal sealed class CliException(string message, int exitCode = ExitCodes.UserError) : Exception(message)

@@ -1,4 +1,4 @@
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Checks of user-given paths before any work starts.</summary>
 internal static class Inputs

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext predict</c>: label and scores of one text or of each standard-input line.</summary>
 internal static class PredictCommand

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext featurize</c>: writes the latent means of a TSV's texts (label, then float columns).</summary>
 internal static class FeaturizeCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext compare</c>: the AutoML-style comparison run.</summary>
 internal static class CompareCommand

@@ -3,7 +3,7 @@ using Spectre.Console;
 using VaeText.Experiments;
 using VaeText.Training;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>
 /// Live progress for a terminal: a Spectre.Console progress bar per VAE training (epochs and batches) and one for the

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext sample</c>: texts written by the VAE's LSTM decoder from latent codes drawn from the prior.</summary>
 internal static class SampleCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Option factories shared by the commands, with their validation.</summary>
 internal static class CliOptions

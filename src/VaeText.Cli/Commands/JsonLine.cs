@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary>Builds one-line JSON objects for <c>--json</c> output.</summary>
 internal static class JsonLine

@@ -1,6 +1,6 @@
 using VaeText.Experiments;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>A fitted text-classification pipeline as the CLI uses it.</summary>
 internal interface ITextPipelineModel

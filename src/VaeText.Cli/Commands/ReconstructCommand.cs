@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext reconstruct</c>: each text encoded to its latent mean and written back by the LSTM decoder.</summary>
 internal static class ReconstructCommand

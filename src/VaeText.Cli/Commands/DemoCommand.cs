@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using VaeText.Experiments;
 
-namespace VaeText.Trainer.Commands;
+namespace VaeText.Cli.Commands;
 
 /// <summary><c>vaetext demo</c>: the embedded default run on datasets/sample.</summary>
 internal static class DemoCommand

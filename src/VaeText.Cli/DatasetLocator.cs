@@ -1,4 +1,4 @@
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Finds the repository's datasets/sample folder for <c>vaetext demo</c>.</summary>
 internal static class DatasetLocator

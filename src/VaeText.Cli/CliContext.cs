@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace VaeText.Trainer;
+namespace VaeText.Cli;
 
 /// <summary>Where a command writes: raw writers for plain/JSON output and a Spectre console for tables.</summary>
 internal sealed class CliContext
