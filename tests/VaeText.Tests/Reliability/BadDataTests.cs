@@ -1,4 +1,5 @@
 using System.Text;
+using VaeText.Tests.Support;
 using NUnit.Framework;
 using VaeText.Data;
 using VaeText.Trainers;
@@ -16,7 +17,7 @@ public class BadDataTests
 {
     private string _dir = "";
 
-    [SetUp] public void MakeDir() => _dir = CheckpointTests.TempDir();
+    [SetUp] public void MakeDir() => _dir = TestFiles.TempDir();
     [TearDown] public void RemoveDir() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 
     private string Write(string name, string content) => WriteBytes(name, Encoding.UTF8.GetBytes(content));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VaeText.Tests.Support;
 using NUnit.Framework;
 using VaeText.Training;
 
@@ -21,7 +22,7 @@ public class CliCheckpointTests
         string data = SampleTrain();
         string cliDll = Path.Combine(TestContext.CurrentContext.TestDirectory, "vaetext.dll");
         Assert.That(File.Exists(cliDll), "the CLI is copied beside the tests");
-        var dir = CheckpointTests.TempDir();
+        var dir = TestFiles.TempDir();
         try
         {
             string reference = Path.Combine(dir, "reference.zip"), resumed = Path.Combine(dir, "resumed.zip"), ck = Path.Combine(dir, "ck");
@@ -83,7 +84,7 @@ public class CliCheckpointTests
     public async Task ResumeErrorsAreClear()
     {
         string data = SampleTrain();
-        var dir = CheckpointTests.TempDir();
+        var dir = TestFiles.TempDir();
         try
         {
             string model = Path.Combine(dir, "m.zip"), ck = Path.Combine(dir, "ck");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VaeText.Tests.Support;
 using NUnit.Framework;
 using VaeText.Core;
 using VaeText.Reliability;
@@ -41,7 +42,7 @@ public class FuzzTests
     public void EveryCrashFoundSoFarStaysFixed()
     {
         var dir = RegressionsDir();
-        var scratch = CheckpointTests.TempDir();
+        var scratch = TestFiles.TempDir();
         try
         {
             var files = Directory.GetFiles(dir).Where(f => !f.EndsWith(".txt")).OrderBy(f => f).ToArray();
@@ -61,7 +62,7 @@ public class FuzzTests
     [Test]
     public void RandomAndMutatedTsvFiles()
     {
-        var scratch = CheckpointTests.TempDir();
+        var scratch = TestFiles.TempDir();
         try
         {
             var rng = new Rng(11);
@@ -84,7 +85,7 @@ public class FuzzTests
     [Test]
     public async Task MutatedTsvFilesThroughCliTrain()
     {
-        var scratch = CheckpointTests.TempDir();
+        var scratch = TestFiles.TempDir();
         try
         {
             var rng = new Rng(13);

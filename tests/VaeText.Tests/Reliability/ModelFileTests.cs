@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VaeText.Tests.Support;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -216,7 +217,7 @@ public class ModelFileTests
     [Test]
     public void AFailedSaveLeavesThePreviousModelIntact()
     {
-        var dir = CheckpointTests.TempDir();
+        var dir = TestFiles.TempDir();
         try
         {
             var ctx = new VaeTextContext(1);

@@ -5,6 +5,14 @@ namespace VaeText.Tests.Support;
 /// <summary>The project's own sample corpus, found by walking up from the test directory.</summary>
 internal static class TestFiles
 {
+    /// <summary>A new empty folder under the system temp folder (the caller deletes it).</summary>
+    public static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "vt_test_" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
     /// <summary>The datasets/sample folder, or null when it is not above the test directory.</summary>
     public static string? SampleFolder()
     {

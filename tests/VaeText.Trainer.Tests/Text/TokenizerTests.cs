@@ -90,7 +90,7 @@ public class TokenizerPythonFixtureTests
         string? path = null;
         for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null && path is null; d = d.Parent)
         {
-            string p = Path.Combine(d.FullName, "tests", "VaeText.Tests", "Text", "Fixtures", "python_tokens.tsv");
+            string p = Path.Combine(d.FullName, "tests", "VaeText.Trainer.Tests", "Text", "Fixtures", "python_tokens.tsv");
             if (File.Exists(p)) path = p;
         }
         Assert.That(path, Is.Not.Null, "fixture python_tokens.tsv not found");
