@@ -6,8 +6,12 @@ namespace VaeText.Cli;
 /// <summary>Option factories shared by the commands, with their validation.</summary>
 internal static class CliOptions
 {
-    public static Option<string> Dataset(bool required, string description = "Labelled TSV file (header row with the label and text columns).") =>
+    public static Option<string> Dataset(bool required, string description = "Labelled TSV or CSV file (header row naming the label and text columns).") =>
         new("--dataset") { Description = description, Required = required, HelpName = "TSV" };
+
+    /// <summary>--separator: the field separator of data files (default by extension: .csv comma, otherwise tab).</summary>
+    public static Option<string?> Separator() =>
+        new("--separator") { Description = "Field separator of the data file: tab, comma, semicolon, pipe or one character (default: comma for .csv files, tab otherwise; quoting is on for every separator but tab).", HelpName = "SEP" };
 
     public static Option<string> LabelCol() => new("--label-col") { Description = "Name of the label column.", DefaultValueFactory = _ => "label", HelpName = "NAME" };
 

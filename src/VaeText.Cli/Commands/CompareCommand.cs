@@ -58,13 +58,13 @@ internal static class CompareCommand
     internal static ComparisonRunner.Outcome RunWithProgress(CliContext ctx, ComparisonOptions options, bool json, CancellationToken ct)
     {
         if (!ctx.Interactive || json)
-            return new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, new ComparisonView(ctx, json), ct);
+            return new ComparisonRunner(new Experiments.LibraryBackend()).Run(options, new ComparisonView(ctx, json), ct);
         int rows = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants)).Distinct().Count() * options.Labeled.Distinct().Count();
         return LiveProgressView.Run(ctx, rows, live =>
         {
             try
             {
-                return new ComparisonRunner(Backends.CreateExperimentBackend(new CliRunSettings { OnVaeBatch = live.Batch })).Run(options, live, ct);
+                return new ComparisonRunner(new Experiments.LibraryBackend { OnVaeBatch = live.Batch }).Run(options, live, ct);
             }
             finally { live.Finish(); }
         });
