@@ -56,6 +56,18 @@ internal static class CliOptions
         "VAE decoder: bag-of-words softmax (bow) or an LSTM that rewrites the text word by word (lstm; needs --encoder lstm or transformer; enables 'vaetext sample' and 'vaetext reconstruct').",
         "bow", "bow", "lstm");
 
+    /// <summary>A positive finite number option with a default.</summary>
+    public static Option<double> PositiveNumber(string name, string description, double defaultValue, string helpName = "X")
+    {
+        var o = new Option<double>(name) { Description = description + $" (default {defaultValue.ToString(CultureInfo.InvariantCulture)}).", DefaultValueFactory = _ => defaultValue, HelpName = helpName };
+        o.Validators.Add(r =>
+        {
+            if (!TryGet(r, out double v)) return;
+            if (!(v > 0) || !double.IsFinite(v)) r.AddError($"{name} must be a positive number (got {v.ToString(CultureInfo.InvariantCulture)}).");
+        });
+        return o;
+    }
+
     public static Option<double?> TimeBudget()
     {
         var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds: VAE training is cut off, and candidates not started in time are listed as skipped (a classifier fit that has started finishes).", HelpName = "SECONDS" };

@@ -61,8 +61,8 @@ internal sealed class SavedModel
             var classes = names.DenseValues().Select(n => n.ToString()).ToArray();
             return new SavedModel(ml, model, schema, text, label, classes, binary: false);
         }
-        if (output.GetColumnOrNull("Probability") is { Type: NumberDataViewType } && model is TransformerChain<ITransformer> chain && chain.LastTransformer is { } last)
-            return new SavedModel(ml, model, schema, text, label, BinaryClasses(ml, last, name), binary: true);
+        if (output.GetColumnOrNull("Probability") is { Type: NumberDataViewType })
+            return new SavedModel(ml, model, schema, text, label, BinaryClasses(ml, Pipelines.TextClassifierPipeline.Steps(model).Last(), name), binary: true);
         throw new CliException($"--model: '{name}' is an ML.NET model but not a vaetext text classifier (no Score vector or Probability column).");
     }
 
@@ -100,7 +100,7 @@ internal sealed class SavedModel
     public static (ITransformer Model, DataViewSchema InputSchema) LoadTransformer(MLContext ml, string path)
     {
         string name = Path.GetFileName(path);
-        const string retrain = "retrain it with 'vaetext train' (models are ML.NET model zips since VaeText 0.2)";
+        const string retrain = "retrain it with 'vaetext train' (vaetext models are ML.NET model zips)";
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -125,7 +125,9 @@ internal sealed class SavedModel
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             var inner = e;
-            while (inner.InnerException is not null && inner.Message.StartsWith("Error during class instantiation", StringComparison.Ordinal)) inner = inner.InnerException;
+            while (inner.InnerException is not null
+                && (inner is System.Reflection.TargetInvocationException || inner.Message.StartsWith("Error during class instantiation", StringComparison.Ordinal)))
+                inner = inner.InnerException;
             throw new CliException($"--model: '{name}' is a damaged ML.NET model zip ({Cli.OneLine(inner.Message)}); {retrain}.");
         }
     }

@@ -8,10 +8,10 @@ namespace VaeText.Cli;
 internal static class VaeStep
 {
     /// <summary>The VaeLatent estimator (text column → latent means) for a corpus of <paramref name="documents"/> texts.</summary>
-    public static IEstimator<ITransformer> Estimator(MLContext ml, string textColumn, int documents, VaeSettings settings, int seed,
+    public static IEstimator<ITransformer> Estimator(MLContext ml, string textColumn, int documents, VaeSettings settings, int seed, double learningRate,
         Action<VaeEpochPoint>? onEpoch, Action<VaeBatchReport, int>? onBatch, CancellationToken ct)
     {
-        _ = (ml, textColumn, documents, settings, seed, onEpoch, onBatch, ct);
+        _ = (ml, textColumn, documents, settings, seed, learningRate, onEpoch, onBatch, ct);
         throw new CliException("the VAE featurizer is not available in this build; use --featurizer ngrams.");
     }
 

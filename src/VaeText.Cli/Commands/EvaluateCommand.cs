@@ -61,8 +61,8 @@ internal static class EvaluateCommand
         if (saved.Binary)
         {
             // The chain's last step maps the Boolean PredictedLabel to the class name: evaluate the output of the step before.
-            var chain = (TransformerChain<ITransformer>)saved.Model;
-            var beforeNames = new TransformerChain<ITransformer>([.. chain.Take(chain.Count() - 1)]).Transform(labelled);
+            var steps = TextClassifierPipeline.Steps(saved.Model).ToArray();
+            var beforeNames = new TransformerChain<ITransformer>(steps[..^1]).Transform(labelled);
             var b = ml.BinaryClassification.Evaluate(beforeNames, TextClassifierPipeline.LabelColumn);
             m["accuracy"] = m["micro_accuracy"] = b.Accuracy;
             m["macro_accuracy"] = b.ConfusionMatrix.PerClassRecall.Average();
@@ -90,7 +90,7 @@ internal static class EvaluateCommand
             m["recall"] = recall;
             m["f1"] = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             var rows = scored.GetColumn<uint>(TextClassifierPipeline.LabelColumn)
-                .Zip(scored.GetColumn<float[]>("Score"), (k, s) => new BinaryRow { Label = k == 2, Score = s[1] }).ToList();
+                .Zip(scored.GetColumn<float[]>("Score"), (k, s) => new BinaryRow { Label = k == 2, Score = s[1], PredictedLabel = s[1] > s[0] }).ToList();
             m["auc"] = rows.Select(x => x.Label).Distinct().Count() == 2
                 ? ml.BinaryClassification.EvaluateNonCalibrated(ml.Data.LoadFromEnumerable(rows)).AreaUnderRocCurve
                 : double.NaN;
@@ -102,5 +102,6 @@ internal static class EvaluateCommand
     {
         public bool Label { get; set; }
         public float Score { get; set; }
+        public bool PredictedLabel { get; set; }
     }
 }

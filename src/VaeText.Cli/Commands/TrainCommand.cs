@@ -28,10 +28,11 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for VAE training checkpoints (written atomically at each epoch end, every --checkpoint-every steps, and on Ctrl-C).", HelpName = "DIR" };
         var divergenceRetries = CliOptions.IntInRange("--divergence-retries", "On a NaN/∞ loss, roll back to the epoch start and retry with a lower learning rate up to N times; 0 = stop with an error naming epoch and batch", 0, 0, 10);
         var checkpointEvery = CliOptions.IntInRange("--checkpoint-every", "Also checkpoint every N optimisation steps; 0 = epoch ends only", 0, 0, int.MaxValue);
+        var learningRate = CliOptions.PositiveNumber("--learning-rate", "VAE learning rate (Adam)", Training.VaeTrainingOptions.Defaults.LearningRate, "LR");
         var resume = new Option<bool>("--resume") { Description = "Resume VAE training from the checkpoint in --checkpoint DIR (same data, settings and seed give the identical model)." };
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV/CSV and save it as an ML.NET model zip.")
         {
-            dataset, separator, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume, divergenceRetries,
+            dataset, separator, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume, divergenceRetries, learningRate,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -56,6 +57,7 @@ internal static class TrainCommand
             });
             bool asJson = pr.GetValue(json);
             int seedValue = pr.GetValue(seed);
+            double lr = pr.GetValue(learningRate);
 
             ctx.Progress($"• Loading {data}", asJson);
             var file = DelimitedTextFile.Open(data, pr.GetValue(separator), ct);
@@ -90,7 +92,7 @@ internal static class TrainCommand
                         live.VaeStarted(spec.Vae);
                         try
                         {
-                            var vae = VaeStep.Estimator(ml, text, file.Rows, spec.Vae, seedValue, p => live.VaeEpoch(spec.Vae, p), live.Batch, ct);
+                            var vae = VaeStep.Estimator(ml, text, file.Rows, spec.Vae, seedValue, lr, p => live.VaeEpoch(spec.Vae, p), live.Batch, ct);
                             return Cancellable.Run(() => TextClassifierPipeline.Build(ml, f, t, text, vae, classes, file.Rows).Fit(labelled), ct);
                         }
                         finally { live.Finish(); }
@@ -99,7 +101,7 @@ internal static class TrainCommand
                 else
                 {
                     var progress = new ComparisonView(ctx, asJson);
-                    var vae = spec.Vae is null ? null : VaeStep.Estimator(ml, text, file.Rows, spec.Vae, seedValue, p => progress.VaeEpoch(spec.Vae, p), null, ct);
+                    var vae = spec.Vae is null ? null : VaeStep.Estimator(ml, text, file.Rows, spec.Vae, seedValue, lr, p => progress.VaeEpoch(spec.Vae, p), null, ct);
                     fitted = Cancellable.Run(() => TextClassifierPipeline.Build(ml, f, t, text, vae, classes, file.Rows).Fit(labelled), ct);
                 }
                 ct.ThrowIfCancellationRequested();

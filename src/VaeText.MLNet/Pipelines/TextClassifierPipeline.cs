@@ -79,12 +79,14 @@ internal static class TextClassifierPipeline
         public string Value { get; set; } = "";
     }
 
-    /// <summary>The classifier step: the trainer over <see cref="FeaturesColumn"/>, then the predicted label as the class name.</summary>
-    public static IEstimator<ITransformer> Classifier(MLContext ml, TrainerKind trainer, IReadOnlyList<string> classes, int rows)
+    /// <summary>
+    /// The trainer over <see cref="FeaturesColumn"/>: SdcaMaximumEntropy; FastTree binary for two classes, OneVersusAll
+    /// over FastTree binary for more.
+    /// </summary>
+    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, int classCount, int rows)
     {
         if (trainer == TrainerKind.Sdca)
-            return ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(LabelColumn, FeaturesColumn)
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+            return ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(LabelColumn, FeaturesColumn);
         var options = new FastTreeBinaryTrainer.Options
         {
             LabelColumnName = LabelColumn,
@@ -92,13 +94,20 @@ internal static class TextClassifierPipeline
             // Few labelled documents: smaller leaves so that trees can still split.
             MinimumExampleCountPerLeaf = Math.Clamp(rows / 50, 1, 10),
         };
-        if (classes.Count == 2)
-            return ml.BinaryClassification.Trainers.FastTree(options)
-                .Append(ml.Transforms.Conversion.MapValue("PredictedLabel",
-                    [new KeyValuePair<bool, string>(false, classes[0]), new KeyValuePair<bool, string>(true, classes[1])], "PredictedLabel"));
-        return ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(options), LabelColumn)
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        return classCount == 2
+            ? ml.BinaryClassification.Trainers.FastTree(options)
+            : ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(options), LabelColumn);
     }
+
+    /// <summary>The predicted label (a key, or Boolean for a binary classifier) back to the class name, in place.</summary>
+    public static IEstimator<ITransformer> PredictedLabelMapping(MLContext ml, IReadOnlyList<string> classes, bool binary) => binary
+        ? ml.Transforms.Conversion.MapValue("PredictedLabel",
+            [new KeyValuePair<bool, string>(false, classes[0]), new KeyValuePair<bool, string>(true, classes[1])], "PredictedLabel")
+        : ml.Transforms.Conversion.MapKeyToValue("PredictedLabel");
+
+    /// <summary>The steps of a fitted model, nested chains flattened.</summary>
+    public static IEnumerable<ITransformer> Steps(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Steps) : [model];
 
     /// <summary>The n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
     public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, TrainerKind trainer) =>
@@ -128,6 +137,7 @@ internal static class TextClassifierPipeline
         }
         return chain!.Append(ml.Transforms.Concatenate(FeaturesColumn, [.. parts]))
             .AppendCacheCheckpoint(ml)
-            .Append(Classifier(ml, trainer, classes, rows));
+            .Append(Trainer(ml, trainer, classes.Count, rows))
+            .Append(PredictedLabelMapping(ml, classes, IsBinary(trainer, classes.Count)));
     }
 }
