@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using VaeText.Experiments;
+using VaeText.MLNet;
+using VaeText.Pipelines;
 using VaeText.Training;
 
 namespace VaeText.Cli;
@@ -7,16 +9,20 @@ namespace VaeText.Cli;
 /// <summary>The VaeLatent step of a CLI pipeline, with the CLI's progress and cancellation wired in.</summary>
 internal static class VaeStep
 {
-    /// <summary>The VaeLatent estimator (text column → latent means) for a corpus of <paramref name="documents"/> texts.</summary>
+    /// <summary>The VaeLatent estimator (text column → <see cref="TextClassifierPipeline.LatentColumn"/>) for a corpus of <paramref name="documents"/> texts.</summary>
     public static IEstimator<ITransformer> Estimator(MLContext ml, string textColumn, int documents, VaeSettings settings, int seed, double learningRate,
         Action<VaeEpochPoint>? onEpoch, Action<VaeBatchReport, int>? onBatch, CancellationToken ct)
     {
-        _ = (ml, textColumn, documents, settings, seed, learningRate, onEpoch, onBatch, ct);
-        throw new CliException("the VAE featurizer is not available in this build; use --featurizer ngrams.");
+        var options = TextClassifierPipeline.VaeOptions(documents, settings, seed, learningRate);
+        int batches = (documents + options.BatchSize - 1) / options.BatchSize;
+        options.Progress = onEpoch is null ? null : new Relay(onEpoch);
+        options.BatchProgress = onBatch is null ? null : r => onBatch(r, batches);
+        options.CancellationToken = ct;
+        return ml.Transforms.VaeLatent(TextClassifierPipeline.LatentColumn, options, textColumn);
     }
 
-    public static object? Find(ITransformer model) { _ = model; return null; }
-    public static float[][] LatentMeans(object vae, IReadOnlyList<string> texts) { _ = (vae, texts); return []; }
-    public static IReadOnlyList<IReadOnlyList<string>> TopWords(object vae, int count) { _ = (vae, count); return []; }
-    public static string TextColumn(object vae) { _ = vae; return "text"; }
+    private sealed class Relay(Action<VaeEpochPoint> target) : IProgress<VaeEpochReport>
+    {
+        public void Report(VaeEpochReport r) => target(new VaeEpochPoint(r.Epoch, r.Reconstruction, r.Kl, r.Seconds));
+    }
 }

@@ -25,10 +25,13 @@ internal static class FeaturizeCommand
             var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
             string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
             string target = Inputs.OutputFile(pr.GetValue(outPath), "--out");
-            var vae = VaeStep.Find(fitted.Model) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");
+            var vae = MLNet.VaeLatentTransformer.Find(fitted.Model) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");
             var (view, label, text) = Inputs.LabeledData(fitted, data, pr.GetValue(separator), pr.GetValue(labelCol), pr.GetValue(textCol), ct);
             var labels = view.GetColumn<string>(label).ToList();
-            var means = VaeStep.LatentMeans(vae, view.GetColumn<string>(text).ToList());
+            var texts = view.GetColumn<string>(text).ToList();
+            var flat = vae.EncodeMeans(texts, maxThreads: 0);
+            int latentSize = vae.LatentSize;
+            var means = Enumerable.Range(0, texts.Count).Select(i => flat.AsSpan(i * latentSize, latentSize).ToArray()).ToArray();
             ct.ThrowIfCancellationRequested();
             int dims = means.Length == 0 ? 0 : means[0].Length;
             AtomicFileSet.WriteOne(target, tmp =>

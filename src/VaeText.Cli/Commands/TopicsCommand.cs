@@ -22,13 +22,13 @@ internal static class TopicsCommand
         {
             string modelPath = Inputs.ExistingFile(pr.GetValue(model), "--model");
             var (loaded, _) = SavedModel.LoadTransformer(new Microsoft.ML.MLContext(1), modelPath);
-            var vae = VaeStep.Find(loaded) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); it has no topics.");
-            var words = VaeStep.TopWords(vae, pr.GetValue(top));
+            var vae = MLNet.VaeLatentTransformer.Find(loaded) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); it has no topics.");
+            var words = vae.TopWords(pr.GetValue(top));
             double[]? npmi = null;
             if (pr.GetValue(reference) is { } refPath)
             {
                 var file = Pipelines.DelimitedTextFile.Open(Inputs.ExistingFile(refPath, "--reference"), pr.GetValue(separator), ct);
-                int ti = file.ColumnIndex(pr.GetValue(textCol) ?? VaeStep.TextColumn(vae), "--text-col");
+                int ti = file.ColumnIndex(pr.GetValue(textCol) ?? vae.InputColumnNames[0], "--text-col");
                 var texts = file.Load(new Microsoft.ML.MLContext(1), ("text", ti)).GetColumn<string>("text").ToList();
                 npmi = Npmi.Coherence(words, texts, ct);
             }

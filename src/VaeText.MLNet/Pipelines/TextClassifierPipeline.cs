@@ -2,6 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Transforms.Text;
 using VaeText.Experiments;
+using VaeText.MLNet;
+using VaeText.Training;
 
 namespace VaeText.Pipelines;
 
@@ -108,6 +110,46 @@ internal static class TextClassifierPipeline
     /// <summary>The steps of a fitted model, nested chains flattened.</summary>
     public static IEnumerable<ITransformer> Steps(ITransformer model) =>
         model is IEnumerable<ITransformer> chain ? chain.SelectMany(Steps) : [model];
+
+    /// <summary>Largest VAE vocabulary.</summary>
+    public const int VaeVocabulary = 20_000;
+
+    /// <summary>
+    /// The VAE settings for a corpus of <paramref name="documents"/> texts: small corpora get smaller batches (so that
+    /// the model takes enough steps) and anneal the KL term over about five epochs; the bag-of-words decoder works
+    /// without English stop words and words in more than half the documents, while a decoder that writes text keeps them.
+    /// </summary>
+    public static VaeLatentEstimator.Options VaeOptions(int documents, VaeSettings settings, int seed, double learningRate = VaeLatentEstimator.Defaults.LearningRate)
+    {
+        int batch = Math.Clamp(documents / 20, 16, VaeLatentEstimator.Defaults.BatchSize);
+        int stepsPerEpoch = (documents + batch - 1) / batch;
+        bool writes = settings.Decoder == "lstm";
+        return new VaeLatentEstimator.Options
+        {
+            Encoder = settings.Encoder.ToLowerInvariant() switch
+            {
+                "bow" => VaeLatentEstimator.EncoderKind.BagOfWords,
+                "lstm" => VaeLatentEstimator.EncoderKind.Lstm,
+                "transformer" => VaeLatentEstimator.EncoderKind.Transformer,
+                _ => throw new ArgumentException($"--encoder must be one of bow, lstm, transformer (got '{settings.Encoder}')."),
+            },
+            Decoder = writes ? VaeLatentEstimator.DecoderKind.LstmAutoregressive : VaeLatentEstimator.DecoderKind.BagOfWords,
+            LatentSize = settings.Latent,
+            Epochs = settings.Epochs,
+            BatchSize = batch,
+            LearningRate = learningRate,
+            AnnealingSteps = Math.Clamp(5 * stepsPerEpoch, 1, VaeLatentEstimator.Defaults.AnnealingSteps),
+            MaxVocabularySize = VaeVocabulary,
+            MinDocumentFrequency = documents >= 2000 ? 3 : 1,
+            MaxDocumentFrequency = writes ? 1.0 : 0.5,
+            StopWords = writes ? null : VaeText.Text.StopWords.English,
+            Seed = seed,
+            CheckpointDirectory = settings.CheckpointDirectory,
+            CheckpointEveryBatches = settings.CheckpointEveryBatches,
+            Resume = settings.Resume,
+            DivergenceRetries = settings.DivergenceRetries,
+        };
+    }
 
     /// <summary>The n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
     public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, TrainerKind trainer) =>
