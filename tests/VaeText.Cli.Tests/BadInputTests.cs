@@ -232,3 +232,45 @@ public class BadInputTests
         await Fails(["featurize", "--model", _model, "--dataset", _good, "--out", Path.Combine(_dir, "nope", "z.tsv")], "folder does not exist");
     }
 }
+
+/// <summary>Randomly damaged TSV files through `vaetext train`: exit 0 or a one-line error (never an internal error), a model exactly on success.</summary>
+[NonParallelizable]
+public class MutatedDataTests
+{
+    [Test]
+    public async Task MutatedTsvFilesThroughTrain()
+    {
+        var scratch = TestFiles.TempDir();
+        try
+        {
+            var rng = new Random(13);
+            var seed = Encoding.UTF8.GetBytes("label\ttext\n" + string.Concat(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? $"sport\tthe team won match {i}\n" : $"tech\tthe phone chip {i}\n")));
+            byte[] specials = [(byte)'\t', (byte)'\n', (byte)'\r', (byte)'"', 0, 0xC3, 0xFF, 0x80, (byte)','];
+            int failures = 0;
+            for (int i = 0; i < 24; i++)
+            {
+                var input = seed.ToList();
+                for (int k = 0, n = i == 0 ? 0 : 1 + rng.Next(4); k < n; k++)
+                {
+                    int at = rng.Next(input.Count);
+                    switch (rng.Next(3))
+                    {
+                        case 0: input[at] = specials[rng.Next(specials.Length)]; break;
+                        case 1: input.Insert(at, specials[rng.Next(specials.Length)]); break;
+                        default: input.RemoveRange(at, Math.Min(input.Count - at, 1 + rng.Next(8))); break;
+                    }
+                }
+                string data = Path.Combine(scratch, "in.tsv"), model = Path.Combine(scratch, "m.zip");
+                File.WriteAllBytes(data, [.. input]);
+                if (File.Exists(model)) File.Delete(model);
+                var (code, _, err) = await CliRunner.Run("train", "--dataset", data, "--model", model, "--featurizer", "ngrams");
+                Assert.That(code, Is.EqualTo(0).Or.EqualTo(1), $"input {i}: {err}");
+                if (code != 0) { failures++; CliRunner.AssertOneLineError(err); }
+                Assert.That(File.Exists(model), Is.EqualTo(code == 0), $"input {i}");
+                Assert.That(Directory.GetFiles(scratch).Length, Is.EqualTo(code == 0 ? 2 : 1), "no temporary file");
+            }
+            Assert.That(failures, Is.InRange(1, 23), "some inputs are refused, the unmutated one is not");
+        }
+        finally { Directory.Delete(scratch, true); }
+    }
+}
