@@ -34,7 +34,6 @@ public class SampleReconstructTests
     [OneTimeSetUp]
     public void Fit()
     {
-        VaeSaving.Require();
         _dir = TestFiles.TempDir();
         var ml = new MLContext(4);
         var data = ml.Data.LoadFromEnumerable(Reviews);

@@ -20,7 +20,6 @@ public class VaeCommandTests
     [OneTimeSetUp]
     public async Task Train()
     {
-        VaeSaving.Require();
         _dir = TestFiles.TempDir();
         _train = TestFiles.SampleSubset("train.tsv", Path.Combine(_dir, "train.tsv"), 2);
         _test = TestFiles.SampleFile("test.tsv");

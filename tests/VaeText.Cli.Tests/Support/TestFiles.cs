@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using System.Diagnostics;
 using NUnit.Framework;
 
@@ -91,29 +90,5 @@ internal static class CliRunner
         Assert.That(err, Does.Not.Contain("   at ").And.Not.Contain("internal error"), "no stack trace, no internal error");
         Assert.That(lines[0].Length, Is.LessThan(1000), "error lines stay short");
         foreach (var c in contains) Assert.That(lines[0], Does.Contain(c));
-    }
-}
-
-/// <summary>
-/// Temporary (until the VaeLatent component saves through ML.NET, its ONNX milestone): tests that need a saved VAE
-/// are ignored while <c>mlContext.Model.Save</c> refuses the VAE step. Remove once saving has landed.
-/// </summary>
-internal static class VaeSaving
-{
-    private static bool? s_works;
-
-    public static void Require()
-    {
-        s_works ??= Probe();
-        if (s_works == false) Assert.Ignore("VaeLatent cannot be saved through ML.NET yet (the component's ONNX milestone)");
-    }
-
-    private static bool Probe()
-    {
-        var ml = new Microsoft.ML.MLContext(1);
-        var data = ml.Data.LoadFromEnumerable(SampleReconstructTests.Reviews);
-        using var vae = ml.Transforms.VaeLatent("Latent", new VaeText.MLNet.VaeLatentEstimator.Options { LatentSize = 2, EncoderHiddenSizes = [4], Epochs = 1 }, "Text").Fit(data);
-        try { ml.Model.Save(vae, data.Schema, new MemoryStream()); return true; }
-        catch (InvalidOperationException e) when (e.Message.Contains("cannot be saved", StringComparison.Ordinal)) { return false; }
     }
 }
