@@ -39,7 +39,11 @@ public class OnnxThroughMLNetTests
     public void ChainOfMLNetPartsGivesTheEngineEncodings(string kind)
     {
         var (vocab, counts, texts) = OnnxFixture.Corpus();
-        var spec = new OnnxExportSpec { IdsInputName = "VaeKeys64", MeanOutputName = "Latent", LogVarianceOutputName = "LogVar", ScoreOutputName = "Score" };
+        var spec = new OnnxExportSpec
+        {
+            IdsInputName = "VaeKeys64", MeanOutputName = "Latent", LogVarianceOutputName = "LogVar", ScoreOutputName = "Score",
+            Payload = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))], // ML.NET and ONNX Runtime pass it by
+        };
         var probes = OnnxFixture.ProbeTexts();
         byte[] onnx;
         Func<string, (float[] Mean, float[] LogVar, float Score)> engine;
@@ -78,16 +82,23 @@ public class OnnxThroughMLNetTests
             var ml = new MLContext(seed: 1);
             var tokenizer = OnnxFixture.Tokenizer;
             var keyData = ml.Data.LoadFromEnumerable(vocab.Terms.Select(t => new TermRow { Term = t }));
-            var pipeline = ml.Transforms.CustomMapping<TextRow, TokenRow>((i, o) => o.Tokens = [Sentinel, .. tokenizer.Tokenize(i.Text)], contractName: null)
-                .Append(ml.Transforms.Conversion.MapValueToKey("VaeKeys", "Tokens", keyData: keyData))
+            var tokenize = ml.Transforms.CustomMapping<TextRow, TokenRow>((i, o) => o.Tokens = [Sentinel, .. tokenizer.Tokenize(i.Text)], contractName: null);
+            var encode = ml.Transforms.Conversion.MapValueToKey("VaeKeys", "Tokens", keyData: keyData)
                 .Append(ml.Transforms.Conversion.ConvertType("VaeKeys64", "VaeKeys", DataKind.UInt64))
                 .Append(ml.Transforms.ApplyOnnxModel(["Latent", "LogVar", "Score"], ["VaeKeys64"], file));
             var data = ml.Data.LoadFromEnumerable(probes.Select(t => new TextRow { Text = t }));
-            var model = pipeline.Fit(data);
-            var output = model.Transform(data);
+            var tokens = tokenize.Fit(data).Transform(data);
+            var fitted = encode.Fit(tokens);
+            // The saveable part of the chain survives ML.NET's Save / Load (the ONNX bytes travel inside the zip).
+            using var zip = new MemoryStream();
+            ml.Model.Save(fitted, tokens.Schema, zip);
+            zip.Position = 0;
+            var loaded = new MLContext(seed: 2).Model.Load(zip, out _);
+            var output = loaded.Transform(tokens);
             var latent = output.GetColumn<float[]>("Latent").ToArray();
             var logVar = output.GetColumn<float[]>("LogVar").ToArray();
             var score = output.GetColumn<float[]>("Score").ToArray();
+            Assert.That(fitted.Transform(tokens).GetColumn<float[]>("Latent").ToArray(), Is.EqualTo(latent), "identical before and after Load");
             for (int d = 0; d < probes.Length; d++)
             {
                 var (m, lv, s) = engine(probes[d]);
@@ -95,7 +106,8 @@ public class OnnxThroughMLNetTests
                 Assert.That(logVar[d], Is.EqualTo(lv).Within(1e-5), $"log-variance of '{probes[d]}'");
                 Assert.That(score[d][0], Is.EqualTo(s).Within(1e-5 * Math.Max(1, Math.Abs(s))), $"score of '{probes[d]}'");
             }
-            (model as IDisposable)?.Dispose();
+            (fitted as IDisposable)?.Dispose();
+            (loaded as IDisposable)?.Dispose();
         }
         finally
         {
