@@ -111,8 +111,21 @@ internal static class CandidatePipelines
         public string Value { get; set; } = "";
     }
 
+    /// <summary>
+    /// The L2 regularisation of SDCA for a featurizer and <paramref name="rows"/> training rows: ML.NET's own choice (null)
+    /// for the FeaturizeText-defaults and LDA baselines, as ML.NET users have them; 0.1 / rows for the unit-norm TF-IDF
+    /// rows (a stronger one collapses small labelled sets to the majority class) and 1 / rows for standardised latent
+    /// means (ML.NET's tiny default makes SDCA run to its iteration limit on separable dense features).
+    /// </summary>
+    public static float? SdcaL2(FeaturizerKind featurizer, int rows) => featurizer switch
+    {
+        FeaturizerKind.Ngrams or FeaturizerKind.Both => 0.1f / Math.Max(1, rows),
+        FeaturizerKind.Vae => 1f / Math.Max(1, rows),
+        _ => null,
+    };
+
     /// <summary>The trainer over <see cref="FeaturesColumn"/> and <see cref="LabelColumn"/>, seeded by its MLContext.</summary>
-    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, int classCount, int rows)
+    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows)
     {
         switch (trainer)
         {
@@ -122,6 +135,7 @@ internal static class CandidatePipelines
                     LabelColumnName = LabelColumn,
                     FeatureColumnName = FeaturesColumn,
                     NumberOfThreads = 1,
+                    L2Regularization = SdcaL2(featurizer, rows),
                 });
             case TrainerKind.FastTree:
             {

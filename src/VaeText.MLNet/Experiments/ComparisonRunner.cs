@@ -159,12 +159,12 @@ internal sealed class ComparisonRunner
                         int bestVariant = 0;
                         for (int v = 0; v < variants.Length; v++)
                         {
-                            double cv = CrossValidate(cand.Trainer, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
+                            double cv = CrossValidate(cand, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
                             if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
                         }
                         var chosen = variants[bestVariant];
                         // The candidate fitted on all labelled rows; scored on the test split (report only).
-                        var classifier = FitClassifier(cand.Trainer, chosen, rows, train.Labels, classes, seed, budget.Token);
+                        var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
                         row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
                         row.CvAccuracies.Add(bestCv);
                         if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
@@ -247,7 +247,7 @@ internal sealed class ComparisonRunner
     }
 
     /// <summary>Pooled accuracy over the folds (NaN when the rows cannot be cross-validated).</summary>
-    internal static double CrossValidate(TrainerKind trainer, FeatureTable features, int[] rows, CrossValidationFolds? folds,
+    internal static double CrossValidate(CandidateSpec spec, FeatureTable features, int[] rows, CrossValidationFolds? folds,
         IReadOnlyList<string> labels, IReadOnlyList<string> classes, int seed, CancellationToken ct)
     {
         if (folds is null) return double.NaN;
@@ -257,8 +257,8 @@ internal sealed class ComparisonRunner
         {
             var (fitRows, evalRows) = folds.Split(rows, f);
             if (evalRows.Length == 0 || fitRows.Select(r => labels[r]).Distinct().Count() < 2) continue;
-            var model = FitClassifier(trainer, features, fitRows, labels, classes, seed, ct);
-            var s = Evaluate(model, features, false, evalRows, labels, classes, trainer);
+            var model = FitClassifier(spec, features, fitRows, labels, classes, seed, ct);
+            var s = Evaluate(model, features, false, evalRows, labels, classes, spec.Trainer);
             correct += s.Accuracy * evalRows.Length;
             total += evalRows.Length;
         }
@@ -270,18 +270,18 @@ internal sealed class ComparisonRunner
     /// seeded with <paramref name="seed"/> that <paramref name="ct"/> cancels even while the trainer runs. Returns the
     /// fitted trainer (Score / PredictedLabel over <see cref="CandidatePipelines.FeaturesColumn"/>).
     /// </summary>
-    internal static ITransformer FitClassifier(TrainerKind trainer, FeatureTable features, int[] rows, IReadOnlyList<string> labels,
+    internal static ITransformer FitClassifier(CandidateSpec spec, FeatureTable features, int[] rows, IReadOnlyList<string> labels,
         IReadOnlyList<string> classes, int seed, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var ml = new MLContext(seed);
         using var link = MLContextCancellation.Link(ml, ct);
         var view = features.View(ml, false, rows, labels);
-        bool binary = CandidatePipelines.IsBinary(trainer, classes.Count);
+        bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
         var mapped = CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         try
         {
-            return CandidatePipelines.Trainer(ml, trainer, classes.Count, rows.Length).Fit(mapped);
+            return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length).Fit(mapped);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
         {
