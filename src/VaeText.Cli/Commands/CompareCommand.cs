@@ -86,7 +86,7 @@ internal static class CompareCommand
     /// <summary>Runs a comparison, writes the outputs (when <paramref name="dir"/> is set) and prints the leaderboard.</summary>
     internal static int Run(CliContext ctx, ComparisonOptions options, string? dir, bool json, CancellationToken ct)
     {
-        var outcome = RunWithProgress(ctx, options, json, ct);
+        using var outcome = RunWithProgress(ctx, options, json, ct);
         var view = new ComparisonView(ctx, json);
         if (dir is not null)
         {

@@ -39,12 +39,11 @@ internal static class DemoCommand
                     new CandidateSpec(FeaturizerKind.Ngrams, TrainerKind.Sdca, null),
                     new CandidateSpec(FeaturizerKind.Lda, TrainerKind.Sdca, null, 10),
                     new CandidateSpec(FeaturizerKind.Vae, TrainerKind.Sdca, vae),
-                    new CandidateSpec(FeaturizerKind.Vae, TrainerKind.FastTree, vae),
                     new CandidateSpec(FeaturizerKind.Both, TrainerKind.Sdca, vae),
                 },
             };
             string? dir = pr.GetValue(outDir) is { } o ? Inputs.OutputFolder(o, "--out") : null;
-            var outcome = CompareCommand.RunWithProgress(ctx, options, asJson, ct);
+            using var outcome = CompareCommand.RunWithProgress(ctx, options, asJson, ct);
             if (dir is not null) ComparisonOutputs.Write(dir, outcome, ct);
             if (asJson)
             {

@@ -16,13 +16,22 @@ namespace VaeText.Experiments;
 /// </summary>
 internal sealed class ComparisonRunner
 {
-    /// <summary>The result of a run: the report plus what is needed to save the selected model.</summary>
-    internal sealed class Outcome
+    /// <summary>The result of a run: the report plus what is needed to save the selected model. Dispose it to release the fitted VAEs.</summary>
+    internal sealed class Outcome : IDisposable
     {
         /// <summary>The report.</summary>
         public required ComparisonReport Report { get; init; }
         /// <summary>Saves the selected model (an ML.NET model zip) to a path (null when nothing was evaluated).</summary>
         public Action<string>? SaveBestModel { get; init; }
+        /// <summary>What the run fitted that holds resources (the VaeLatent transformers).</summary>
+        internal List<IDisposable> Owned { get; init; } = new();
+
+        /// <summary>Disposes the fitted VAEs.</summary>
+        public void Dispose()
+        {
+            foreach (var d in Owned) d.Dispose();
+            Owned.Clear();
+        }
     }
 
     /// <summary>Validates options; throws <see cref="ArgumentException"/> naming the bad setting.</summary>
@@ -109,123 +118,131 @@ internal sealed class ComparisonRunner
         var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().ToList();
         var labeled = options.Labeled.Distinct().OrderBy(k => k ?? int.MaxValue).ToList();
         var features = new Featurizers(ml, options, train, test, report, progress);
-
-        // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
-        var draws = new Dictionary<(int? Labels, int Seed), (int[] Rows, CrossValidationFolds? Folds)>();
-        (int[] Rows, CrossValidationFolds? Folds) Draw(int? labels, int seed)
+        try
         {
-            if (draws.TryGetValue((labels, seed), out var d)) return d;
-            int[] rows = labels is int k && k < n
-                ? LabelSampler.Draw(k, n, seed, options.Stratified ? yTrain : null)
-                : Enumerable.Range(0, n).ToArray();
-            d = (rows, CrossValidationFolds.Create(rows, yTrain, seed, options.Folds));
-            draws[(labels, seed)] = d;
-            return d;
-        }
 
-        var confusions = new Dictionary<CandidateResult, int[,]>();
-        var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
-        bool anyDone = false;
-        foreach (var cand in candidates)
-        {
-            foreach (var labels in labeled)
+            // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
+            var draws = new Dictionary<(int? Labels, int Seed), (int[] Rows, CrossValidationFolds? Folds)>();
+            (int[] Rows, CrossValidationFolds? Folds) Draw(int? labels, int seed)
             {
-                ct.ThrowIfCancellationRequested();
-                var row = new CandidateResult { Spec = cand, Labels = labels };
-                report.Candidates.Add(row);
-                if (anyDone && OverBudget()) { row.Status = "skipped: time budget"; continue; }
-                FeatureTable[]? variants;
-                try { variants = features.For(cand, budget.Token); }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { variants = null; }
-                if (variants is null) { row.Status = "skipped: time budget (featurizer not fitted)"; continue; }
-                row.FeaturizerSeconds = variants[0].Seconds;
-                if (labels is int k && k > n) row.Status = $"ok (only {n} labelled documents exist)";
-                // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
-                bool sameSetEverySeed = labels is not int k2 || k2 >= n;
-                int seedCount = sameSetEverySeed ? 1 : options.Seeds;
-                if (sameSetEverySeed && options.Seeds > 1)
-                    row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
-                using var candidateMemory = new PeakMemorySampler();
-                for (int seed = 1; seed <= seedCount; seed++)
+                if (draws.TryGetValue((labels, seed), out var d)) return d;
+                int[] rows = labels is int k && k < n
+                    ? LabelSampler.Draw(k, n, seed, options.Stratified ? yTrain : null)
+                    : Enumerable.Range(0, n).ToArray();
+                d = (rows, CrossValidationFolds.Create(rows, yTrain, seed, options.Folds));
+                draws[(labels, seed)] = d;
+                return d;
+            }
+
+            var confusions = new Dictionary<CandidateResult, int[,]>();
+            var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
+            bool anyDone = false;
+            foreach (var cand in candidates)
+            {
+                foreach (var labels in labeled)
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (anyDone && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
-                    var (rows, folds) = Draw(labels, seed);
-                    var sw = Stopwatch.StartNew();
-                    try
+                    var row = new CandidateResult { Spec = cand, Labels = labels };
+                    report.Candidates.Add(row);
+                    if (anyDone && OverBudget()) { row.Status = "skipped: time budget"; continue; }
+                    FeatureTable[]? variants;
+                    try { variants = features.For(cand, budget.Token); }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested) { variants = null; }
+                    if (variants is null) { row.Status = "skipped: time budget (featurizer not fitted)"; continue; }
+                    row.FeaturizerSeconds = variants[0].Seconds;
+                    if (labels is int k && k > n) row.Status = $"ok (only {n} labelled documents exist)";
+                    // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
+                    bool sameSetEverySeed = labels is not int k2 || k2 >= n;
+                    int seedCount = sameSetEverySeed ? 1 : options.Seeds;
+                    if (sameSetEverySeed && options.Seeds > 1)
+                        row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
+                    using var candidateMemory = new PeakMemorySampler();
+                    for (int seed = 1; seed <= seedCount; seed++)
                     {
-                        // Selection: cross-validation on the labelled rows (and the latent weight of n-grams ⊕ VAE the same way).
-                        double bestCv = double.NaN;
-                        int bestVariant = 0;
-                        for (int v = 0; v < variants.Length; v++)
+                        ct.ThrowIfCancellationRequested();
+                        if (anyDone && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
+                        var (rows, folds) = Draw(labels, seed);
+                        var sw = Stopwatch.StartNew();
+                        try
                         {
-                            double cv = CrossValidate(cand, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
-                            if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
+                            // Selection: cross-validation on the labelled rows (and the latent weight of n-grams ⊕ VAE the same way).
+                            double bestCv = double.NaN;
+                            int bestVariant = 0;
+                            for (int v = 0; v < variants.Length; v++)
+                            {
+                                double cv = CrossValidate(cand, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
+                                if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
+                            }
+                            var chosen = variants[bestVariant];
+                            // The candidate fitted on all labelled rows; scored on the test split (report only).
+                            var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
+                            row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
+                            row.CvAccuracies.Add(bestCv);
+                            if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
+                            if (test is not null)
+                            {
+                                var scores = Evaluate(classifier, chosen, true, Enumerable.Range(0, test.Labels.Length).ToArray(), test.Labels, classes, cand.Trainer);
+                                row.Accuracies.Add(scores.Accuracy);
+                                row.MacroAccuracies.Add(scores.MacroAccuracy);
+                                if (seed == 1) confusions[row] = scores.Confusion;
+                            }
+                            if (seed == 1) firstFits[row] = (chosen.Featurizer, classifier);
+                            anyDone = true;
                         }
-                        var chosen = variants[bestVariant];
-                        // The candidate fitted on all labelled rows; scored on the test split (report only).
-                        var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
-                        row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
-                        row.CvAccuracies.Add(bestCv);
-                        if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
-                        if (test is not null)
+                        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                         {
-                            var scores = Evaluate(classifier, chosen, true, Enumerable.Range(0, test.Labels.Length).ToArray(), test.Labels, classes, cand.Trainer);
-                            row.Accuracies.Add(scores.Accuracy);
-                            row.MacroAccuracies.Add(scores.MacroAccuracy);
-                            if (seed == 1) confusions[row] = scores.Confusion;
+                            row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
+                            break;
                         }
-                        if (seed == 1) firstFits[row] = (chosen.Featurizer, classifier);
-                        anyDone = true;
                     }
-                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                    {
-                        row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
-                        break;
-                    }
+                    double featurizerPeak = variants[0].PeakMemoryMb;
+                    row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
+                    progress?.CandidateDone(row);
                 }
-                double featurizerPeak = variants[0].PeakMemoryMb;
-                row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
-                progress?.CandidateDone(row);
             }
-        }
 
-        var ranked = Leaderboard.Rank(report.Candidates);
-        report.Candidates.Clear();
-        report.Candidates.AddRange(ranked);
-        foreach (var labels in labeled) SelectPerSeed(report, labels);
-        report.Best = Leaderboard.Best(ranked);
-        Action<string>? saveBest = null;
-        if (report.Best is { } best && firstFits.TryGetValue(best, out var fit))
-        {
-            report.BestConfusion = confusions.GetValueOrDefault(best);
-            var inputSchema = train.View.Schema;
-            saveBest = path =>
+            var ranked = Leaderboard.Rank(report.Candidates);
+            report.Candidates.Clear();
+            report.Candidates.AddRange(ranked);
+            foreach (var labels in labeled) SelectPerSeed(report, labels);
+            report.Best = Leaderboard.Best(ranked);
+            Action<string>? saveBest = null;
+            if (report.Best is { } best && firstFits.TryGetValue(best, out var fit))
             {
-                var post = CandidatePipelines.PredictedLabelToClass(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
-                var scored = fit.Classifier.Transform(fit.Featurizer.Transform(train.View));
-                var model = new TransformerChain<ITransformer>(fit.Featurizer, fit.Classifier, post.Fit(scored));
-                ml.Model.Save(model, inputSchema, path);
-            };
-        }
+                report.BestConfusion = confusions.GetValueOrDefault(best);
+                var inputSchema = train.View.Schema;
+                saveBest = path =>
+                {
+                    var post = CandidatePipelines.PredictedLabelToClass(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
+                    var scored = fit.Classifier.Transform(fit.Featurizer.Transform(train.View));
+                    var model = new TransformerChain<ITransformer>(fit.Featurizer, fit.Classifier, post.Fit(scored));
+                    ml.Model.Save(model, inputSchema, path);
+                };
+            }
 
-        // Latent map from the best candidate's VAE, or the first VAE trained.
-        if (features.MapSource(report.Best?.Spec.Vae) is { } map)
-        {
-            int total = test?.Texts.Length ?? n;
-            int[] y = test is null ? yTrain : test.Labels.Select(l => classIndex[l]).ToArray();
-            int count = Math.Min(total, options.MaxMapPoints);
-            // Evenly spaced rows: deterministic and spread over the file.
-            int[] mapRows = Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
-            var means = test is null ? map.Vae.TrainMeans : map.Vae.TestMeans!;
-            int l = map.Vae.LatentSize;
-            var proj = Pca.Project2D(mapRows.Select(r => means.AsSpan(r * l, l).ToArray()).ToList());
-            report.LatentMap = new LatentMap(proj.X, proj.Y, mapRows.Select(i => y[i]).ToArray(), proj.ExplainedFirst, proj.ExplainedSecond,
-                $"{map.Settings.Name}, {count} {(test is null ? "training" : "test")} documents");
+            // Latent map from the best candidate's VAE, or the first VAE trained.
+            if (features.MapSource(report.Best?.Spec.Vae) is { } map)
+            {
+                int total = test?.Texts.Length ?? n;
+                int[] y = test is null ? yTrain : test.Labels.Select(l => classIndex[l]).ToArray();
+                int count = Math.Min(total, options.MaxMapPoints);
+                // Evenly spaced rows: deterministic and spread over the file.
+                int[] mapRows = Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
+                var means = test is null ? map.Vae.TrainMeans : map.Vae.TestMeans!;
+                int l = map.Vae.LatentSize;
+                var proj = Pca.Project2D(mapRows.Select(r => means.AsSpan(r * l, l).ToArray()).ToList());
+                report.LatentMap = new LatentMap(proj.X, proj.Y, mapRows.Select(i => y[i]).ToArray(), proj.ExplainedFirst, proj.ExplainedSecond,
+                    $"{map.Settings.Name}, {count} {(test is null ? "training" : "test")} documents");
+            }
+            report.TotalSeconds = clock.Elapsed.TotalSeconds;
+            report.FinishedUtc = DateTime.UtcNow;
+            return new Outcome { Report = report, SaveBestModel = saveBest, Owned = features.Owned() };
         }
-        report.TotalSeconds = clock.Elapsed.TotalSeconds;
-        report.FinishedUtc = DateTime.UtcNow;
-        return new Outcome { Report = report, SaveBestModel = saveBest };
+        catch
+        {
+            foreach (var d in features.Owned()) d.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Records, for each seed of a labels setting, the candidate its own cross-validation picked.</summary>
@@ -355,6 +372,9 @@ internal sealed class ComparisonRunner
             return result;
         }
 
+        /// <summary>The fitted VAEs (the run's outcome disposes them).</summary>
+        public List<IDisposable> Owned() => _vaes.Values.Where(v => v is not null).Select(v => (IDisposable)v!.Value.Vae.Transformer).ToList();
+
         /// <summary>The latent weight of variant <paramref name="variant"/> of an n-grams ⊕ VAE candidate.</summary>
         public double LatentWeight(CandidateSpec c, int variant) => _weights[(c.Featurizer, c.Vae, 0)][variant];
 
@@ -424,7 +444,7 @@ internal sealed class ComparisonRunner
             FittedVae vae;
             try
             {
-                vae = VaeFeaturizer.Fit(train.Texts, test?.Texts, options.TextColumn, s, options.VaeSeed, options.Threads, epochs,
+                vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test?.Texts, options.TextColumn, s, options.VaeSeed, options.Threads, epochs,
                     b => progress?.VaeBatch(s, b, batches), budget);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
@@ -456,7 +476,7 @@ internal sealed class ComparisonRunner
                 var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
                 var parts = new List<ITransformer>();
                 if (ngrams is { } ng) parts.Add(ng.Transformer);
-                if (vae.Transformer is { } t) parts.Add(t);
+                parts.Add(vae.Transformer);
                 parts.Add(normalizer);
                 parts.Add(withNgrams
                     ? ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn, CandidatePipelines.LatentFeaturesColumn)

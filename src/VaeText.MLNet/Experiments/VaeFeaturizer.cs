@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using VaeText.MLNet;
 using VaeText.Training;
 
 namespace VaeText.Experiments;
@@ -6,7 +8,7 @@ namespace VaeText.Experiments;
 internal sealed class FittedVae
 {
     /// <summary>The fitted VaeLatent transformer (text column → <see cref="CandidatePipelines.LatentColumn"/>), part of saved models.</summary>
-    public required Microsoft.ML.ITransformer? Transformer { get; init; }
+    public required VaeLatentTransformer Transformer { get; init; }
     /// <summary>Latent size.</summary>
     public required int LatentSize { get; init; }
     /// <summary>Latent means of the training texts, [rows × latent].</summary>
@@ -21,18 +23,16 @@ internal sealed class FittedVae
 internal static class VaeFeaturizer
 {
     /// <summary>The VaeLatent settings of a comparison run for a corpus of <paramref name="documents"/> texts.</summary>
-    internal static Transforms.VaeLatentEstimator.Options Options(int documents, VaeSettings settings, int seed, int threads, string textColumn)
+    internal static VaeLatentEstimator.Options Options(int documents, VaeSettings settings, int seed, int threads)
     {
         // Small corpora: smaller batches so that the model takes enough steps; anneal over about five epochs.
         int batch = Math.Clamp(documents / 20, 16, VaeTrainingOptions.Defaults.BatchSize);
         int stepsPerEpoch = (documents + batch - 1) / batch;
         bool writes = settings.Decoder == "lstm";
-        return new Transforms.VaeLatentEstimator.Options
+        return new VaeLatentEstimator.Options
         {
-            OutputColumnName = CandidatePipelines.LatentColumn,
-            InputColumnName = textColumn,
             Encoder = EncoderKind(settings.Encoder),
-            Decoder = writes ? Transforms.VaeLatentEstimator.DecoderKind.LstmAutoregressive : Transforms.VaeLatentEstimator.DecoderKind.BagOfWords,
+            Decoder = writes ? VaeLatentEstimator.DecoderKind.LstmAutoregressive : VaeLatentEstimator.DecoderKind.BagOfWords,
             LatentSize = settings.Latent,
             EncoderHiddenSizes = Models.BowVaeOptions.Defaults.EncoderHiddenSizes,
             Epochs = settings.Epochs,
@@ -62,28 +62,33 @@ internal static class VaeFeaturizer
     }
 
     /// <summary>Maps "bow", "lstm", "transformer" to the estimator's encoder; anything else is an error naming the value.</summary>
-    internal static Transforms.VaeLatentEstimator.EncoderKind EncoderKind(string encoder) => encoder.ToLowerInvariant() switch
+    internal static VaeLatentEstimator.EncoderKind EncoderKind(string encoder) => encoder.ToLowerInvariant() switch
     {
-        "bow" => Transforms.VaeLatentEstimator.EncoderKind.BagOfWords,
-        "lstm" => Transforms.VaeLatentEstimator.EncoderKind.Lstm,
-        "transformer" => Transforms.VaeLatentEstimator.EncoderKind.Transformer,
+        "bow" => VaeLatentEstimator.EncoderKind.BagOfWords,
+        "lstm" => VaeLatentEstimator.EncoderKind.Lstm,
+        "transformer" => VaeLatentEstimator.EncoderKind.Transformer,
         _ => throw new ArgumentException($"--encoder must be one of bow, lstm, transformer (got '{encoder}').", "--encoder"),
     };
 
-    /// <summary>Fits the VAE on <paramref name="train"/> and encodes the training and test texts.</summary>
-    public static FittedVae Fit(IReadOnlyList<string> train, IReadOnlyList<string>? test, string textColumn, VaeSettings settings, int seed, int threads,
-        IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken ct)
+    /// <summary>
+    /// Fits the VAE (<c>mlContext.Transforms.VaeLatent</c>) on the text column of <paramref name="train"/> and encodes the
+    /// training and test texts; <paramref name="ct"/> stops the training between batches.
+    /// </summary>
+    public static FittedVae Fit(MLContext ml, IDataView train, IReadOnlyList<string> trainTexts, IReadOnlyList<string>? testTexts, string textColumn,
+        VaeSettings settings, int seed, int threads, IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken ct)
     {
-        var options = Options(train.Count, settings, seed, threads, textColumn);
-        var estimator = new Transforms.VaeLatentEstimator(options, seed);
-        var vae = estimator.Fit(new TextTable((textColumn, train)), progress, onBatch, ct);
+        var options = Options(trainTexts.Count, settings, seed, threads);
+        options.Progress = progress;
+        options.BatchProgress = onBatch;
+        options.CancellationToken = ct;
+        var vae = ml.Transforms.VaeLatent(CandidatePipelines.LatentColumn, options, textColumn).Fit(train);
         ct.ThrowIfCancellationRequested();
         return new FittedVae
         {
-            Transformer = null,
+            Transformer = vae,
             LatentSize = vae.LatentSize,
-            TrainMeans = vae.EncodeMeans(train, threads),
-            TestMeans = test is null ? null : vae.EncodeMeans(test, threads),
+            TrainMeans = vae.EncodeMeans(trainTexts, threads),
+            TestMeans = testTexts is null ? null : vae.EncodeMeans(testTexts, threads),
             TopWords = vae.TopWords(10),
         };
     }

@@ -7,46 +7,87 @@ using VaeText.Training;
 namespace VaeText.Models;
 
 /// <summary>
-/// A trained text VAE bundle: tokenizer settings + <see cref="Vocabulary"/> + <see cref="BowVae"/>. Turns raw
-/// texts into latent means (the feature a pipeline adds), saves and loads itself in one versioned, checksummed
-/// binary file. Thread-safe for encoding.
+/// A trained text VAE bundle: tokenizer settings + <see cref="Vocabulary"/> + the model, either a
+/// <see cref="BowVae"/> (bag-of-words encoder) or a <see cref="SeqVae"/> (LSTM or Transformer encoder, optionally the
+/// autoregressive LSTM decoder that writes text). Turns raw texts into latent means (the feature a pipeline adds),
+/// topic words, reconstruction scores and generated text, and saves and loads itself in one versioned, checksummed
+/// binary file. Thread-safe for encoding and generation.
 /// </summary>
 public sealed class TextVae
 {
     private readonly Tokenizer _tokenizer;
 
-    private TextVae(TokenizerOptions tokenizerOptions, Vocabulary vocabulary, BowVae model, VaeTrainingResult? training)
+    private TextVae(TokenizerOptions tokenizerOptions, Vocabulary vocabulary, BowVae? bow, SeqVae? seq, VaeTrainingResult? training)
     {
         TokenizerOptions = tokenizerOptions.Clone();
         _tokenizer = new Tokenizer(TokenizerOptions);
         Vocabulary = vocabulary;
-        Model = model;
+        BagOfWordsModel = bow;
+        SequenceModel = seq;
         TrainingResult = training;
+    }
+
+    /// <summary>Wraps a trained bag-of-words model (its vocabulary size must equal <paramref name="vocabulary"/>'s count).</summary>
+    public TextVae(TokenizerOptions tokenizerOptions, Vocabulary vocabulary, BowVae model)
+        : this(CheckTokenizer(tokenizerOptions), vocabulary ?? throw new ArgumentNullException(nameof(vocabulary)), model ?? throw new ArgumentNullException(nameof(model)), null, null)
+    {
+        if (model.VocabularySize != vocabulary.Count)
+            throw new ArgumentException($"the model has {model.VocabularySize} words, the vocabulary {vocabulary.Count}", nameof(model));
+    }
+
+    /// <summary>Wraps a trained sequence model (its vocabulary size must equal <paramref name="vocabulary"/>'s count).</summary>
+    public TextVae(TokenizerOptions tokenizerOptions, Vocabulary vocabulary, SeqVae model)
+        : this(CheckTokenizer(tokenizerOptions), vocabulary ?? throw new ArgumentNullException(nameof(vocabulary)), null, model ?? throw new ArgumentNullException(nameof(model)), null)
+    {
+        if (model.Options.VocabularySize != vocabulary.Count)
+            throw new ArgumentException($"the model has {model.Options.VocabularySize} words, the vocabulary {vocabulary.Count}", nameof(model));
+    }
+
+    private static TokenizerOptions CheckTokenizer(TokenizerOptions t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        t.Validate();
+        return t;
     }
 
     /// <summary>Tokenizer settings (a copy).</summary>
     public TokenizerOptions TokenizerOptions { get; }
-    /// <summary>The vocabulary (word id = decoder row = input column).</summary>
+    /// <summary>The tokenizer built from <see cref="TokenizerOptions"/>.</summary>
+    public Tokenizer Tokenizer => _tokenizer;
+    /// <summary>The vocabulary (word id = decoder row = input column; sequence token id = 2 + word id).</summary>
     public Vocabulary Vocabulary { get; }
-    /// <summary>The bag-of-words VAE.</summary>
-    public BowVae Model { get; }
+    /// <summary>The bag-of-words VAE (null when the encoder is a sequence encoder).</summary>
+    public BowVae? BagOfWordsModel { get; }
+    /// <summary>The sequence VAE (null for the bag-of-words encoder).</summary>
+    public SeqVae? SequenceModel { get; }
     /// <summary>Epoch reports of the training run (null for a loaded bundle).</summary>
     public VaeTrainingResult? TrainingResult { get; }
-    /// <summary>Latent dimensions (columns of <see cref="Encode"/>'s result).</summary>
-    public int LatentSize => Model.LatentSize;
+    /// <summary>Latent dimensions (columns of <see cref="EncodeMeans"/>'s result).</summary>
+    public int LatentSize => BagOfWordsModel?.LatentSize ?? SequenceModel!.LatentSize;
+    /// <summary>Words in the vocabulary.</summary>
+    public int VocabularySize => Vocabulary.Count;
+    /// <summary>The encoder family.</summary>
+    public TextVaeEncoderKind Encoder => SequenceModel is null ? TextVaeEncoderKind.BagOfWords
+        : SequenceModel.Options.Encoder == SeqEncoderKind.Lstm ? TextVaeEncoderKind.Lstm : TextVaeEncoderKind.Transformer;
+    /// <summary>True when the VAE has the autoregressive LSTM decoder, so it can write text (<see cref="Sample"/>, <see cref="Reconstruct"/>, <see cref="Interpolate"/>).</summary>
+    public bool CanGenerate => SequenceModel is { CanGenerate: true };
+    /// <summary>Tokens a sequence encoder reads per document (0 for the bag-of-words encoder, which reads all).</summary>
+    public int MaxSequenceLength => SequenceModel?.Options.MaxLength ?? 0;
 
     /// <summary>
-    /// Tokenizes <paramref name="texts"/>, builds the vocabulary, and trains a <see cref="BowVae"/> on their
-    /// bags of words.
+    /// Tokenizes <paramref name="texts"/>, builds the vocabulary, and trains the VAE (<see cref="BowVae"/>, or
+    /// <see cref="SeqVae"/> when <see cref="TextVaeOptions.Sequence"/> is set) with the engine's <see cref="VaeTrainer"/>
+    /// (checkpoints, resume and divergence retries as set in <see cref="TextVaeOptions.Training"/>).
     /// </summary>
     /// <param name="texts">Training documents (at least one; none null).</param>
     /// <param name="options">Settings (null = defaults). Not modified.</param>
     /// <param name="progress">Per-epoch reports (optional).</param>
+    /// <param name="onBatch">Called after every optimisation step (optional).</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <exception cref="ArgumentException">No texts, a null text, an option out of range, or an empty vocabulary.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static TextVae Train(IReadOnlyList<string> texts, TextVaeOptions? options = null, IProgress<VaeEpochReport>? progress = null,
-        CancellationToken cancellationToken = default)
+        Action<VaeBatchReport>? onBatch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) throw new ArgumentException("texts is empty: nothing to train on", nameof(texts));
@@ -55,12 +96,34 @@ public sealed class TextVae
         tok.Validate();
         var trainer = new VaeTrainer(options.Training ?? new VaeTrainingOptions());
         int threads = trainer.Options.MaxThreads;
+        if (options.Sequence is { } so0)
+        {
+            var probe = so0.Clone();
+            probe.VocabularySize = Math.Max(1, probe.VocabularySize);
+            probe.Validate(); // reject bad settings before the vocabulary pass
+        }
+        else
+        {
+            var probe = (options.Model ?? new BowVaeOptions()).Clone();
+            probe.VocabularySize = Math.Max(1, probe.VocabularySize);
+            probe.Validate();
+        }
         BagOfWords.Fit(texts, tok, options.Vocabulary, out var vocabulary, out var counts, threads);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.Sequence is { } so)
+        {
+            var sOpt = so.Clone();
+            sOpt.VocabularySize = vocabulary.Count;
+            var seq = new SeqVae(sOpt, counts);
+            var ids = SeqTokens.EncodeAll(texts, new Tokenizer(tok), vocabulary, sOpt.MaxLength);
+            var r = trainer.Train(seq, ids, counts, progress, onBatch, cancellationToken);
+            return new TextVae(tok, vocabulary, null, seq, r);
+        }
         var mo = (options.Model ?? new BowVaeOptions()).Clone();
         mo.VocabularySize = vocabulary.Count;
         var model = new BowVae(mo, counts);
-        var result = trainer.Train(model, counts, progress, null, cancellationToken);
-        return new TextVae(tok, vocabulary, model, result);
+        var result = trainer.Train(model, counts, progress, onBatch, cancellationToken);
+        return new TextVae(tok, vocabulary, model, null, result);
     }
 
     /// <summary>Bag-of-words counts of <paramref name="texts"/> over this bundle's vocabulary (<c>[n, V]</c>).</summary>
@@ -71,29 +134,76 @@ public sealed class TextVae
     }
 
     /// <summary>
-    /// Latent means, row-major <c>[texts.Count, LatentSize]</c>. A text with no in-vocabulary token (empty, or
-    /// all words unknown) gets the prior mean, all zeros.
+    /// Token-id sequences the sequence encoder reads (0 = padding, never emitted; 1 = unknown word; 2 + w = word w;
+    /// at most <see cref="MaxSequenceLength"/> per text; a text with no token becomes [1]).
     /// </summary>
-    public float[] Encode(IReadOnlyList<string> texts, int maxThreads = 0)
+    /// <exception cref="InvalidOperationException">The bundle has the bag-of-words encoder.</exception>
+    public int[][] TokenIds(IReadOnlyList<string> texts)
     {
+        ArgumentNullException.ThrowIfNull(texts);
+        var seq = SequenceModel ?? throw new InvalidOperationException("the bag-of-words VAE reads bags of words, not token sequences");
+        for (int i = 0; i < texts.Count; i++) if (texts[i] is null) throw new ArgumentException($"text {i} is null", nameof(texts));
+        return SeqTokens.EncodeAll(texts, _tokenizer, Vocabulary, seq.Options.MaxLength);
+    }
+
+    /// <summary>
+    /// Latent means, row-major <c>[texts.Count, LatentSize]</c>, on up to <paramref name="maxThreads"/> threads
+    /// (0 = all cores; results do not depend on it). Bag-of-words encoder: a text with no in-vocabulary token (empty,
+    /// or all words unknown) gets the prior mean, all zeros. Sequence encoders read such a text as one unknown token.
+    /// </summary>
+    public float[] EncodeMeans(IReadOnlyList<string> texts, int maxThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (SequenceModel is { } seq) return seq.Encode(TokenIds(texts), maxThreads);
         var x = Featurize(texts, maxThreads);
-        var means = Model.Encode(x, maxThreads);
+        var means = BagOfWordsModel!.Encode(x, maxThreads);
         ZeroEmptyRows(x, means, LatentSize);
         return means;
     }
 
+    /// <summary>Same as <see cref="EncodeMeans"/>.</summary>
+    public float[] Encode(IReadOnlyList<string> texts, int maxThreads = 0) => EncodeMeans(texts, maxThreads);
+
     /// <summary>
-    /// Means, log-variances, reconstruction error and KL per text (see <see cref="BowVae.EncodeDetailed"/>). A
-    /// text with no in-vocabulary token gets the prior: mean 0, log-variance 0, reconstruction 0, KL 0.
+    /// Means, log-variances, reconstruction error at z = μ and KL per text; <see cref="VaeEncoding.NegativeElbo"/>
+    /// is their sum (an anomaly score). Bag-of-words encoder: a text with no in-vocabulary token gets the prior:
+    /// mean 0, log-variance 0, reconstruction 0, KL 0.
     /// </summary>
     public VaeEncoding EncodeDetailed(IReadOnlyList<string> texts, int maxThreads = 0)
     {
+        ArgumentNullException.ThrowIfNull(texts);
         var x = Featurize(texts, maxThreads);
-        var e = Model.EncodeDetailed(x, maxThreads);
+        if (SequenceModel is { } seq) return EncodeDetailedSequence(seq, texts, x, maxThreads);
+        var e = BagOfWordsModel!.EncodeDetailed(x, maxThreads);
         ZeroEmptyRows(x, e.Means, LatentSize);
         ZeroEmptyRows(x, e.LogVariances, LatentSize);
         for (int r = 0; r < x.Rows; r++)
             if (x.RowPtr[r + 1] == x.RowPtr[r]) { e.Kl[r] = 0; e.ReconstructionError[r] = 0; }
+        return e;
+    }
+
+    private VaeEncoding EncodeDetailedSequence(SeqVae seq, IReadOnlyList<string> texts, CsrMatrix x, int maxThreads)
+    {
+        var ids = TokenIds(texts);
+        int n = texts.Count, l = LatentSize;
+        var e = new VaeEncoding(n, l);
+        if (n == 0) return e;
+        int workers = Math.Min(Parallelism.Resolve(maxThreads), n);
+        int next = -1;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            var s = seq.CreateSession();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < n)
+            {
+                var mean = e.Means.AsSpan(i * l, l);
+                var logVar = e.LogVariances.AsSpan(i * l, l);
+                seq.EncodeOne(ids[i], s, mean, logVar);
+                seq.EvaluateOne(x, i, ids[i], mean, logVar, s);
+                e.ReconstructionError[i] = s.Recon[0];
+                e.Kl[i] = s.Kl[0];
+            }
+        });
         return e;
     }
 
@@ -103,11 +213,108 @@ public sealed class TextVae
             if (x.RowPtr[r + 1] == x.RowPtr[r]) values.AsSpan(r * l, l).Clear();
     }
 
-    /// <summary>The <paramref name="k"/> words with the largest decoder weight for latent dimension <paramref name="dimension"/>.</summary>
-    public IReadOnlyList<string> TopWords(int dimension, int k) => Model.TopWordIds(dimension, k).Select(id => Vocabulary[id]).ToArray();
+    /// <summary>
+    /// The <paramref name="k"/> words with the largest decoder weight for latent dimension <paramref name="dimension"/>
+    /// (see <see cref="TopWords(int)"/>).
+    /// </summary>
+    public IReadOnlyList<string> TopWords(int dimension, int k)
+    {
+        if ((uint)dimension >= (uint)LatentSize) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"must be in [0, {LatentSize})");
+        if (BagOfWordsModel is { } bow) return bow.TopWordIds(dimension, k).Select(id => Vocabulary[id]).ToArray();
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return TopWords(k)[dimension];
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).
+    /// With the LSTM decoder (no per-word weight), the words whose first-word log-probability rises most when z moves
+    /// from 0 to one unit along that dimension. Ties go to the lower word id.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        // [VocabularySize, LatentSize]: the bag-of-words decoder weight, or the LSTM decoder's first-word effects.
+        var w = BagOfWordsModel is { } bow ? bow.GetDecoderWeights()
+              : SequenceModel!.CanGenerate ? SequenceModel.FirstWordEffects()
+              : SequenceModel.Network.Store.Value(SequenceModel.Network.Head.Decoder.Weight).ToArray();
+        int l = LatentSize, v = Vocabulary.Count;
+        var result = new List<IReadOnlyList<string>>(l);
+        var keys = new float[v];
+        for (int d = 0; d < l; d++)
+        {
+            var ids = Enumerable.Range(0, v).ToArray();
+            for (int i = 0; i < v; i++) keys[i] = w[(long)i * l + d];
+            Array.Sort(ids, (a, b) => { int c = keys[b].CompareTo(keys[a]); return c != 0 ? c : a.CompareTo(b); });
+            result.Add(ids.Take(count).Select(id => Vocabulary[id]).ToList());
+        }
+        return result;
+    }
+
+    private SeqVae Generator => SequenceModel is { CanGenerate: true } s ? s
+        : throw new InvalidOperationException($"this VAE (encoder {Encoder}) cannot write text: train it with the LSTM decoder and an Lstm or Transformer encoder");
+
+    /// <summary>
+    /// Writes <paramref name="count"/> texts from latent codes drawn from the prior N(0, I): greedy decoding when
+    /// <paramref name="temperature"/> is 0, else sampling from softmax(logits / temperature). Deterministic for a seed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder (<see cref="CanGenerate"/> is false).</exception>
+    public IReadOnlyList<string> Sample(int count, double temperature = 1.0, int seed = 1)
+    {
+        var g = Generator;
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be non-negative");
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var rng = new Core.Rng(seed);
+        var z = new float[g.LatentSize];
+        var result = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < z.Length; j++) z[j] = (float)rng.NextGaussian();
+            result[i] = ToText(g.Decode(z, temperature, temperature > 0 ? rng : null));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="text"/> to its posterior mean and decodes it back (greedy when <paramref name="temperature"/>
+    /// is 0): what the VAE remembers of the text.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public string Reconstruct(string text, double temperature = 0, int seed = 1)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(text);
+        if (!(temperature >= 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a finite number >= 0 (0 = greedy)");
+        var mean = EncodeMeans([text], 1);
+        return ToText(g.Decode(mean, temperature, temperature > 0 ? new Core.Rng(seed) : null));
+    }
+
+    /// <summary>
+    /// Greedy decodings of <paramref name="steps"/> + 1 evenly spaced points on the line between the posterior means
+    /// of <paramref name="from"/> and <paramref name="to"/> (first = from's, last = to's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The VAE has no LSTM decoder.</exception>
+    public IReadOnlyList<string> Interpolate(string from, string to, int steps = 5)
+    {
+        var g = Generator;
+        ArgumentNullException.ThrowIfNull(from); ArgumentNullException.ThrowIfNull(to);
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be at least 1");
+        var m = EncodeMeans([from, to], 1);
+        int l = g.LatentSize;
+        var z = new float[l];
+        var result = new string[steps + 1];
+        for (int k = 0; k <= steps; k++)
+        {
+            float a = (float)k / steps;
+            for (int j = 0; j < l; j++) z[j] = (1 - a) * m[j] + a * m[l + j];
+            result[k] = ToText(g.Decode(z));
+        }
+        return result;
+    }
+
+    private string ToText(int[] ids) => string.Join(' ', ids.Select(id => id >= 2 ? Vocabulary[id - 2] : "<unk>"));
 
     // ---------------------------------------------------------------------------------------------------------
-    // Binary layout (little-endian), format version 1:
+    // Binary layout (little-endian), format version 2 (version 1 = the bag-of-words-only layout, still read):
     //   8 bytes  signature "VAETEXT1" (ASCII)
     //   int32    format version written; int32 oldest format version that can read this file
     //   int64    payload length P (0 < P <= MaxPayloadBytes); uint32 CRC-32 (IEEE) of the 16 bytes of versions and
@@ -116,6 +323,9 @@ public sealed class TextVae
     //     tokenizer: bool LowerCase, bool NormalizeNfkc, bool SplitCjk, bool CjkBigrams, bool KeepCombiningMarks,
     //                int32 MinTokenLength
     //     vocabulary: Vocabulary.WriteTo layout (its own signature and version)
+    //     (version 2 only) int32 encoder kind: 0 = bag of words, 1 = LSTM, 2 = Transformer; for 1 and 2 the rest of
+    //            the payload is int32 length + that many bytes of SeqVaeSerializer's form (its own signature and
+    //            version), whose vocabulary size and encoder must agree; for 0 it continues as in version 1:
     //     model: int32 VocabularySize (must equal the vocabulary's count), int32 H (1..64) hidden layer count,
     //            H × int32 widths, int32 Activation, int32 LatentSize, float64 EncoderDropout,
     //            float64 LogVarianceMin, float64 LogVarianceMax, int32 Seed
@@ -126,7 +336,8 @@ public sealed class TextVae
 
     private static readonly byte[] Signature = "VAETEXT1"u8.ToArray();
     /// <summary>Format version written by <see cref="Save(Stream)"/>.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+    private const int OldestReadable = 2;
     /// <summary>Largest payload accepted by <see cref="Load(Stream)"/> (2 GiB − 1).</summary>
     public const long MaxPayloadBytes = int.MaxValue;
 
@@ -141,30 +352,42 @@ public sealed class TextVae
             w.Write(t.LowerCase); w.Write(t.NormalizeNfkc); w.Write(t.SplitCjk); w.Write(t.CjkBigrams); w.Write(t.KeepCombiningMarks);
             w.Write(t.MinTokenLength);
             Vocabulary.WriteTo(w);
-            var o = Model.Options;
-            w.Write(o.VocabularySize);
-            w.Write(o.EncoderHiddenSizes.Count);
-            foreach (int h in o.EncoderHiddenSizes) w.Write(h);
-            w.Write((int)o.Activation);
-            w.Write(o.LatentSize);
-            w.Write(o.EncoderDropout);
-            w.Write(o.LogVarianceMin);
-            w.Write(o.LogVarianceMax);
-            w.Write(o.Seed);
-            var p = Model.Parameters.Values;
-            w.Write(p.Length);
-            var bytes = new byte[p.Length * sizeof(float)];
-            Buffer.BlockCopy(p, 0, bytes, 0, bytes.Length);
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("saving requires a little-endian machine");
-            w.Write(bytes);
+            w.Write((int)Encoder);
+            if (SequenceModel is { } seq)
+            {
+                var ms = new MemoryStream();
+                SeqVaeSerializer.Save(seq, ms);
+                w.Write(checked((int)ms.Length));
+                w.Write(ms.GetBuffer(), 0, (int)ms.Length);
+            }
+            else
+            {
+                var model = BagOfWordsModel!;
+                var o = model.Options;
+                w.Write(o.VocabularySize);
+                w.Write(o.EncoderHiddenSizes.Count);
+                foreach (int h in o.EncoderHiddenSizes) w.Write(h);
+                w.Write((int)o.Activation);
+                w.Write(o.LatentSize);
+                w.Write(o.EncoderDropout);
+                w.Write(o.LogVarianceMin);
+                w.Write(o.LogVarianceMax);
+                w.Write(o.Seed);
+                var p = model.Parameters.Values;
+                w.Write(p.Length);
+                var bytes = new byte[p.Length * sizeof(float)];
+                Buffer.BlockCopy(p, 0, bytes, 0, bytes.Length);
+                if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("saving requires a little-endian machine");
+                w.Write(bytes);
+            }
         }
         var data = payload.GetBuffer().AsSpan(0, (int)payload.Length);
         using var hw = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         hw.Write(Signature);
         hw.Write(FormatVersion);
-        hw.Write(1); // oldest version that can read this layout
+        hw.Write(OldestReadable); // oldest version that can read this layout
         hw.Write((long)data.Length);
-        hw.Write(Checksum(FormatVersion, 1, data.Length, data));
+        hw.Write(Checksum(FormatVersion, OldestReadable, data.Length, data));
         hw.Write(data);
         hw.Flush();
     }
@@ -198,12 +421,13 @@ public sealed class TextVae
         ArgumentNullException.ThrowIfNull(stream);
         using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         byte[] payload;
+        int version;
         try
         {
             var sig = r.ReadBytes(Signature.Length);
             if (sig.Length < Signature.Length || !sig.AsSpan().SequenceEqual(Signature))
                 throw new InvalidDataException("not a VaeText TextVae model: the signature 'VAETEXT1' is missing");
-            int version = r.ReadInt32();
+            version = r.ReadInt32();
             int minReadable = r.ReadInt32();
             if (version < 1 || minReadable < 1 || minReadable > version)
                 throw new InvalidDataException($"corrupt TextVae header: version {version}, oldest readable version {minReadable}");
@@ -225,7 +449,7 @@ public sealed class TextVae
         }
         try
         {
-            return ReadPayload(payload);
+            return ReadPayload(payload, version);
         }
         catch (EndOfStreamException e)
         {
@@ -271,7 +495,7 @@ public sealed class TextVae
         return ms.ToArray();
     }
 
-    private static TextVae ReadPayload(byte[] payload)
+    private static TextVae ReadPayload(byte[] payload, int version)
     {
         using var ms = new MemoryStream(payload, writable: false);
         using var r = new BinaryReader(ms, Encoding.UTF8);
@@ -283,6 +507,26 @@ public sealed class TextVae
         try { tok.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"corrupt TextVae model: tokenizer settings: {e.Message}", e); }
         var vocabulary = Vocabulary.ReadFrom(r);
+        if (version >= 2)
+        {
+            int kind = r.ReadInt32();
+            if (kind < 0 || kind > 2) throw new InvalidDataException($"corrupt TextVae model: encoder kind {kind} (expected 0, 1 or 2)");
+            if (kind > 0)
+            {
+                int len = r.ReadInt32();
+                if (len <= 0 || len != ms.Length - ms.Position)
+                    throw new InvalidDataException($"corrupt TextVae model: the sequence model declares {len} bytes, {ms.Length - ms.Position} remain");
+                SeqVae seq;
+                try { seq = SeqVaeSerializer.Load(new MemoryStream(payload, (int)ms.Position, len, writable: false)); }
+                catch (InvalidDataException e) { throw new InvalidDataException($"corrupt TextVae model: {e.Message}", e); }
+                var expectedKind = kind == 1 ? SeqEncoderKind.Lstm : SeqEncoderKind.Transformer;
+                if (seq.Options.Encoder != expectedKind)
+                    throw new InvalidDataException($"corrupt TextVae model: encoder kind {kind} differs from the stored sequence model's {seq.Options.Encoder}");
+                if (seq.Options.VocabularySize != vocabulary.Count)
+                    throw new InvalidDataException($"corrupt TextVae model: sequence model vocabulary size {seq.Options.VocabularySize} differs from the {vocabulary.Count} terms stored");
+                return new TextVae(tok, vocabulary, null, seq, null);
+            }
+        }
         int v = r.ReadInt32();
         if (v != vocabulary.Count) throw new InvalidDataException($"corrupt TextVae model: vocabulary size {v} differs from the {vocabulary.Count} terms stored");
         int h = r.ReadInt32();
@@ -307,7 +551,7 @@ public sealed class TextVae
             if (!float.IsFinite(values[i])) throw new InvalidDataException($"corrupt TextVae model: parameter {i} is {values[i]}");
         var model = new BowVae(o);
         model.SetParameters(values);
-        return new TextVae(tok, vocabulary, model, null);
+        return new TextVae(tok, vocabulary, model, null, null);
     }
 
 }

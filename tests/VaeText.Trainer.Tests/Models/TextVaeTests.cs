@@ -103,6 +103,53 @@ public class TextVaeTests
         finally { Directory.Delete(dir, true); }
     }
 
+    private static TextVae TrainSmallSequence(SeqEncoderKind encoder, SeqDecoderKind decoder) => TextVae.Train(Corpus(), new TextVaeOptions
+    {
+        Sequence = new SeqVaeOptions { Encoder = encoder, Decoder = decoder, MaxLength = 12, EmbeddingSize = 8, HiddenSize = 8, Layers = 1, Heads = 2, FeedForwardSize = 8, LatentSize = 3, DecoderHiddenSize = 8, Seed = 2 },
+        Training = new VaeTrainingOptions { Epochs = 2, BatchSize = 16, AnnealingSteps = 10, MaxThreads = 1 },
+    });
+
+    [TestCase(SeqEncoderKind.Lstm, SeqDecoderKind.Lstm)]
+    [TestCase(SeqEncoderKind.Transformer, SeqDecoderKind.BagOfWords)]
+    public void SequenceBundleTrainsEncodesGeneratesAndRoundTrips(SeqEncoderKind encoder, SeqDecoderKind decoder)
+    {
+        var vae = TrainSmallSequence(encoder, decoder);
+        Assert.That(vae.Encoder, Is.EqualTo(encoder == SeqEncoderKind.Lstm ? TextVaeEncoderKind.Lstm : TextVaeEncoderKind.Transformer));
+        Assert.That(vae.CanGenerate, Is.EqualTo(decoder == SeqDecoderKind.Lstm));
+        var texts = Corpus(10, 9).Append("").ToList();
+        var z = vae.EncodeMeans(texts, 1);
+        Assert.That(vae.EncodeMeans(texts, 3), Is.EqualTo(z), "thread count does not change results");
+        var d = vae.EncodeDetailed(texts, 2);
+        Assert.That(d.Means, Is.EqualTo(z));
+        Assert.That(d.ReconstructionError.Take(texts.Count - 1).All(r => r > 0 && double.IsFinite(r)), "non-empty texts"); Assert.That(double.IsFinite(d.ReconstructionError[^1]));
+        Assert.That(vae.TopWords(4).Count, Is.EqualTo(3));
+        Assert.That(vae.TopWords(1, 4), Is.EqualTo(vae.TopWords(4)[1]));
+        var ms = new MemoryStream();
+        vae.Save(ms);
+        var loaded = TextVae.Load(new MemoryStream(ms.ToArray()));
+        Assert.That(loaded.Encoder, Is.EqualTo(vae.Encoder));
+        Assert.That(loaded.EncodeMeans(texts), Is.EqualTo(z));
+        Assert.That(loaded.EncodeDetailed(texts).ReconstructionError, Is.EqualTo(d.ReconstructionError));
+        if (vae.CanGenerate)
+        {
+            Assert.That(loaded.Sample(3, 1.0, 7), Is.EqualTo(vae.Sample(3, 1.0, 7)));
+            Assert.That(loaded.Reconstruct(texts[0]), Is.EqualTo(vae.Reconstruct(texts[0])));
+            var path = vae.Interpolate(texts[0], texts[1], 3);
+            Assert.That(path.Count, Is.EqualTo(4));
+            Assert.That(path[0], Is.EqualTo(vae.Reconstruct(texts[0])));
+        }
+        else Assert.That(Assert.Throws<InvalidOperationException>(() => vae.Sample(1))!.Message, Does.Contain("cannot write text"));
+        var bytes = ms.ToArray();
+        var rng = new Rng(5);
+        for (int t = 0; t < 20; t++)
+        {
+            var copy = (byte[])bytes.Clone();
+            int pos = 28 + rng.NextInt(copy.Length - 28);
+            copy[pos] ^= (byte)(1 << rng.NextInt(8));
+            Assert.Throws<InvalidDataException>(() => TextVae.Load(new MemoryStream(copy)), $"bit flip at byte {pos}");
+        }
+    }
+
     [Test]
     public void Crc32CheckValue() => Assert.That(VaeText.IO.Crc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
 }

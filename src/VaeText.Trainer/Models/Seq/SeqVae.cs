@@ -128,6 +128,13 @@ public sealed class SeqVae
         return s.Recon[0] + s.Kl[0];
     }
 
+    /// <summary>Reconstruction error at z = μ (into s.Recon[0]) and KL (s.Kl[0]) of one document: row <paramref name="row"/> of <paramref name="counts"/>.</summary>
+    internal void EvaluateOne(CsrMatrix counts, int row, int[] ids, ReadOnlySpan<float> mean, ReadOnlySpan<float> logVar, Session s)
+    {
+        s.Docs[0] = ids;
+        Network.Evaluate(new TokenBatch(s.Docs, s.Row), new CsrBatch(counts, new[] { row }), mean, logVar, s.Workspace, s.Recon, s.Kl);
+    }
+
     /// <summary>
     /// LSTM decoder: [V, LatentSize] row-major, entry (w, d) = log p(first word = w | z = e_d) − log p(first word = w | z = 0).
     /// </summary>
