@@ -112,7 +112,7 @@ internal sealed class ComparisonRunner
             TestCount = test?.Texts.Length ?? 0,
             TimeBudgetSeconds = options.TimeBudgetSeconds,
         };
-        report.Selection = $"k-fold cross-validation on the labelled rows only (k = {Math.Max(2, Math.Min(options.Folds, CrossValidationFolds.MaxFolds))} or rows/2, " +
+        report.Selection = $"k-fold cross-validation on the labelled rows only (k = {options.Folds}, fewer when rows/2 is smaller; " +
             $"stratified by class; one held-out fold from {CrossValidationFolds.HoldoutFrom} labelled rows on; the test split is not read before the selection)";
 
         var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().ToList();
@@ -120,7 +120,6 @@ internal sealed class ComparisonRunner
         var features = new Featurizers(ml, options, train, test, report, progress);
         try
         {
-
             // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
             var draws = new Dictionary<(int? Labels, int Seed), (int[] Rows, CrossValidationFolds? Folds)>();
             (int[] Rows, CrossValidationFolds? Folds) Draw(int? labels, int seed)

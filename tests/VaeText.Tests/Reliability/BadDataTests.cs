@@ -261,19 +261,15 @@ public class BadDataTests
 public class UnseenLabelTests
 {
     [Test]
-    public void CompareKeepsATestOnlyLabelAsAClassNoModelPredicts()
+    public void CompareRefusesATestOnlyLabel()
     {
-        // compare: classes are the union of both splits; a class absent from training is never predicted, so its
-        // documents count as errors (accuracy and confusion matrix show it) rather than disappearing.
+        // compare: the classes come from the training split only (the test split is read only to score); a test class
+        // that no model can predict is a data error named in one line.
         using var corpus = new Experiments.TinyCorpus();
         File.AppendAllLines(corpus.Test, ["politics	the vote was close", "politics	a new law"]);
         var options = new VaeText.Experiments.ComparisonOptions { TrainPath = corpus.Train, TestPath = corpus.Test, Vae = new VaeText.Experiments.VaeSettings(4, 2), Variants = false };
-        var report = new VaeText.Experiments.ComparisonRunner(new Experiments.TinyBackend()).Run(options, null, CancellationToken.None).Report;
-        Assert.That(report.Classes, Does.Contain("politics"));
-        int p = Array.IndexOf(report.Classes.ToArray(), "politics");
-        var confusion = report.BestConfusion!;
-        Assert.That(Enumerable.Range(0, confusion.GetLength(0)).Sum(r => confusion[r, p]), Is.EqualTo(0), "never predicted");
-        Assert.That(Enumerable.Range(0, confusion.GetLength(1)).Sum(c => confusion[p, c]), Is.EqualTo(2), "both documents are counted");
+        var ex = Assert.Throws<InvalidDataException>(() => new VaeText.Experiments.ComparisonRunner().Run(options, null, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain("'politics'").And.Contain("training split lacks"));
     }
 
     [Test]

@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using VaeText.Experiments;
 
-namespace VaeText.Tests.Experiments;
+namespace VaeText.MLNet.Tests.Experiments;
 
 public class ExperimentPartsTests
 {
@@ -106,22 +106,73 @@ public class ExperimentPartsTests
     }
 
     [Test]
-    public void LeaderboardRanksWithinLabelGroups()
+    public void LeaderboardRanksByCrossValidationNotByTestAccuracy()
     {
-        CandidateResult Row(FeaturizerKind f, int? n, params double[] acc)
+        CandidateResult Row(FeaturizerKind f, int? n, double[] cv, double[] test)
         {
-            var r = new CandidateResult { Spec = new CandidateSpec(f, TrainerKind.Sdca, f == FeaturizerKind.Ngrams ? null : new VaeSettings(8, 2)), Labels = n };
-            foreach (var a in acc) { r.Accuracies.Add(a); r.MacroAccuracies.Add(a); r.ClassifierSeconds.Add(0.1); }
+            var r = new CandidateResult { Spec = new CandidateSpec(f, TrainerKind.Sdca, f is FeaturizerKind.Vae or FeaturizerKind.Both ? new VaeSettings(8, 2) : null), Labels = n };
+            foreach (var a in cv) { r.CvAccuracies.Add(a); r.ClassifierSeconds.Add(0.1); }
+            foreach (var a in test) { r.Accuracies.Add(a); r.MacroAccuracies.Add(a); }
             return r;
         }
-        var rows = new[] { Row(FeaturizerKind.Ngrams, null, 0.9), Row(FeaturizerKind.Vae, 200, 0.7, 0.8), Row(FeaturizerKind.Ngrams, 200, 0.6, 0.62), Row(FeaturizerKind.Vae, null, 0.85), Row(FeaturizerKind.Both, 200) };
-        var ranked = Leaderboard.Rank(rows);
-        Assert.That(ranked.Select(r => (r.Labels, r.Rank, r.Spec.FeaturizerId)), Is.EqualTo(new (int?, int, string)[]
+        var rows = new[]
         {
-            (200, 1, "vae"), (200, 2, "ngrams"), (200, 0, "both"), (null, 1, "ngrams"), (null, 2, "vae"),
+            Row(FeaturizerKind.Ngrams, null, [0.80], [0.95]),
+            Row(FeaturizerKind.Vae, 200, [0.7, 0.8], [0.6, 0.62]),
+            Row(FeaturizerKind.Ngrams, 200, [0.6, 0.62], [0.9, 0.9]), // best on test, worse by CV: not selected
+            Row(FeaturizerKind.Vae, null, [0.85], [0.85]),
+            Row(FeaturizerKind.Both, 200, [], []),
+            Row(FeaturizerKind.Lda, 200, [double.NaN, double.NaN], [0.99, 0.99]), // no CV score: ranked after every scored row
+        };
+        var ranked = Leaderboard.Rank(rows);
+        Assert.That(ranked.Select(r => (r.Labels, r.Rank, r.Spec.FeaturizerId, r.Selected)), Is.EqualTo(new (int?, int, string, bool)[]
+        {
+            (200, 1, "vae", true), (200, 2, "ngrams", false), (200, 3, "lda", false), (200, 0, "both", false), (null, 1, "vae", true), (null, 2, "ngrams", false),
         }));
-        Assert.That(Leaderboard.Best(ranked)!.Spec.FeaturizerId, Is.EqualTo("ngrams"));
-        Assert.That(Leaderboard.FormatAccuracy(ranked[0]), Is.EqualTo("75.00 ± 7.07"));
+        Assert.That(Leaderboard.Best(ranked)!.Spec.FeaturizerId, Is.EqualTo("vae"));
+        Assert.That(Leaderboard.Best(ranked)!.Labels, Is.Null);
+        Assert.That(Leaderboard.FormatAccuracy(ranked[0]), Is.EqualTo("61.00 ± 1.41"));
+        Assert.That(Leaderboard.FormatCv(ranked[0]), Is.EqualTo("75.00"));
+        Assert.That(Leaderboard.FormatCv(ranked[2]), Is.EqualTo("—"));
+    }
+
+    [Test]
+    public void FoldsAreStratifiedDeterministicAndCoverEveryRowOnce()
+    {
+        // 3 classes of 20, 10 and 2 rows (the last smaller than k).
+        var y = Enumerable.Range(0, 32).Select(i => i < 20 ? 0 : i < 30 ? 1 : 2).ToArray();
+        var rows = Enumerable.Range(0, 32).Select(i => i * 3 % 32).ToArray(); // a permutation
+        var folds = CrossValidationFolds.Create(rows, y, seed: 4)!;
+        Assert.That((folds.K, folds.Run), Is.EqualTo((5, 5)));
+        var seen = new List<int>();
+        for (int f = 0; f < folds.K; f++)
+        {
+            var (train, eval) = folds.Split(rows, f);
+            Assert.That(train.Length + eval.Length, Is.EqualTo(32));
+            Assert.That(train.Intersect(eval), Is.Empty);
+            Assert.That(eval.Count(r => y[r] == 0), Is.EqualTo(4), "class 0 (20 rows) is spread evenly");
+            Assert.That(eval.Count(r => y[r] == 1), Is.EqualTo(2), "class 1 (10 rows) is spread evenly");
+            seen.AddRange(eval);
+        }
+        Assert.That(seen.OrderBy(r => r), Is.EqualTo(rows.OrderBy(r => r)));
+        // The tiny class lands in 2 folds, one row each.
+        Assert.That(Enumerable.Range(0, 5).Count(f => folds.Split(rows, f).Eval.Any(r => y[r] == 2)), Is.EqualTo(2));
+        var again = CrossValidationFolds.Create(rows, y, seed: 4)!;
+        Assert.That(again.Split(rows, 2).Eval, Is.EqualTo(folds.Split(rows, 2).Eval));
+        Assert.That(CrossValidationFolds.Create(rows, y, seed: 5)!.Split(rows, 2).Eval, Is.Not.EqualTo(folds.Split(rows, 2).Eval));
+    }
+
+    [Test]
+    public void FewRowsGetFewerFoldsOrNoneAndManyRowsAHoldOut()
+    {
+        var y = Enumerable.Range(0, 6000).Select(i => i % 2).ToArray();
+        Assert.That(CrossValidationFolds.Create(new[] { 0, 1, 2 }, y, 1), Is.Null);
+        var four = CrossValidationFolds.Create(new[] { 0, 1, 2, 3 }, y, 1)!;
+        Assert.That((four.K, four.Run), Is.EqualTo((2, 2)));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 7).ToArray(), y, 1)!.K, Is.EqualTo(3));
+        var big = CrossValidationFolds.Create(Enumerable.Range(0, 6000).ToArray(), y, 1)!;
+        Assert.That((big.K, big.Run, big.Describe()), Is.EqualTo((5, 1, "hold-out (1 of 5 folds)")));
+        Assert.That(big.Split(Enumerable.Range(0, 6000).ToArray(), 0).Eval.Length, Is.EqualTo(1200));
     }
 
     [Test]
