@@ -351,7 +351,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         {
             throw new InvalidOperationException($"VaeLatent: cannot train on column{(_inputs.Length > 1 ? "s" : "")} {string.Join(", ", _inputs.Select(n => $"'{n}'"))}: {e.Message}", e);
         }
-        return VaeLatentTransformer.Create(vae, _inputs, _output, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, input.Schema, _o.MaxThreads);
+        return VaeLatentTransformer.Create(vae, _inputs, _output, _o.LogVarianceColumnName, _o.ReconstructionErrorColumnName, input.Schema);
     }
 
     /// <summary>Rejects a missing or non-Text input column, naming it.</summary>

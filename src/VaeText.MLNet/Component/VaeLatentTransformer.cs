@@ -1,9 +1,12 @@
+using System.IO.Compression;
 using VaeText.Models;
+using VaeText.Onnx;
 
 namespace VaeText.MLNet;
 
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Onnx;
 
 /// <summary>
 /// The fitted VAE step: maps each row's text (the input columns joined with a space) to the VAE's latent mean, a
@@ -22,6 +25,8 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
     internal const string TokensColumn = "__VaeText_tokens";
     internal const string KeysColumn = "__VaeText_keys";
     internal const string IdsColumn = "__VaeText_ids";
+    internal const string ScoreVectorColumn = "__VaeText_score1";
+    internal const string ScoreColumn = "__VaeText_score";
 
     private readonly TextVae _vae;
     private readonly string[] _inputs;
@@ -39,21 +44,30 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
     }
 
     /// <summary>Builds the inner chain for a freshly trained VAE.</summary>
-    internal static VaeLatentTransformer Create(TextVae vae, string[] inputs, string output, string? logVar, string? recon, DataViewSchema inputSchema, int maxThreads)
+    internal static VaeLatentTransformer Create(TextVae vae, string[] inputs, string output, string? logVar, string? recon, DataViewSchema inputSchema)
     {
         var ml = new MLContext(seed: 1);
         var vocabulary = ml.Data.LoadFromEnumerable(vae.Vocabulary.Terms.Select(t => new VocabularyRow { Term = t }));
-        var encoder = EncoderStage(ml, vae, output, logVar, recon, out string? tempFile);
+        string? tempFile = null;
         try
         {
-            var estimator = ml.Transforms.Concatenate(TextColumn, inputs)
-                .Append(ml.Transforms.CustomMapping(new VaeTokenizerMappingFactory().GetMapping(), VaeTokenizerMappingFactory.ContractName))
-                .Append(ml.Transforms.Conversion.MapValueToKey(KeysColumn, TokensColumn, keyData: vocabulary))
-                .Append(ml.Transforms.Conversion.ConvertType(IdsColumn, KeysColumn, DataKind.UInt64))
-                .Append(encoder)
-                .Append(ml.Transforms.DropColumns(TextColumn, TokensColumn, KeysColumn, IdsColumn));
+            var estimator = new EstimatorChain<ITransformer>()
+                .Append<ITransformer>(ml.Transforms.Concatenate(TextColumn, inputs))
+                .Append<ITransformer>(ml.Transforms.CustomMapping(new VaeTokenizerMappingFactory().GetMapping(), VaeTokenizerMappingFactory.ContractName))
+                .Append<ITransformer>(ml.Transforms.Conversion.MapValueToKey(KeysColumn, TokensColumn, keyData: vocabulary))
+                .Append<ITransformer>(ml.Transforms.Conversion.ConvertType(IdsColumn, KeysColumn, DataKind.UInt64))
+                .Append<ITransformer>(EncoderStage(ml, new VaeLatentPayload(inputs, output, logVar, recon, vae), out tempFile));
+            var internals = new List<string> { TextColumn, TokensColumn, KeysColumn, IdsColumn };
+            if (recon is not null)
+            {
+                estimator = estimator
+                    .Append<ITransformer>(ml.Transforms.CustomMapping(new VaeScoreMappingFactory().GetMapping(), VaeScoreMappingFactory.ContractName))
+                    .Append<ITransformer>(ml.Transforms.CopyColumns(recon, ScoreColumn));
+                internals.AddRange([ScoreVectorColumn, ScoreColumn]);
+            }
+            var withDrop = estimator.Append<ITransformer>(ml.Transforms.DropColumns(internals.ToArray()));
             // No step scans data: fitting on an empty view of the input schema only wires the columns.
-            var chain = estimator.Fit(new EmptyDataView(inputSchema));
+            var chain = withDrop.Fit(new EmptyDataView(inputSchema));
             return new VaeLatentTransformer(vae, inputs, output, logVar, recon, chain, chain, tempFile);
         }
         catch
@@ -63,27 +77,27 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
         }
     }
 
-    /// <summary>The encoder as an ML.NET estimator reading <see cref="IdsColumn"/> and writing the output columns.</summary>
-    private static IEstimator<ITransformer> EncoderStage(MLContext ml, TextVae vae, string output, string? logVar, string? recon, out string? tempFile)
+    /// <summary>
+    /// The encoder as ML.NET's OnnxTransformer reading <see cref="IdsColumn"/> and writing the output columns: the
+    /// engine VAE exported to ONNX (with the step's payload inside), written to a file this step owns under the
+    /// system temp folder (ML.NET's stream overload would leave its own copy behind).
+    /// </summary>
+    private static IEstimator<ITransformer> EncoderStage(MLContext ml, VaeLatentPayload payload, out string tempFile)
     {
-        // In-memory stage until the ONNX export is wired in: encodes the concatenated text with the engine.
-        tempFile = null;
-        bool detailed = logVar is not null || recon is not null;
-        int l = vae.LatentSize;
-        return ml.Transforms.CustomMapping<InMemoryInput, OutputShapes.Row>((i, o) =>
+        var vae = payload.Vae;
+        var spec = new OnnxExportSpec
         {
-            var text = VaeTokenizerMappingFactory.JoinParts(i.Text);
-            if (!detailed) { o.Latent = vae.EncodeMeans([text], 1); return; }
-            var e = vae.EncodeDetailed([text], 1);
-            o.Latent = e.Means; o.LogVariance = e.LogVariances; o.Reconstruction = (float)e.NegativeElbo(0);
-        }, contractName: null, outputSchemaDefinition: OutputShapes.Definition(output, logVar, recon, l));
-    }
-
-    /// <summary>Input of the in-memory encoder stage.</summary>
-    private sealed class InMemoryInput
-    {
-        [ColumnName(TextColumn), VectorType]
-        public string[] Text { get; set; } = [];
+            IdsInputName = IdsColumn, MeanOutputName = payload.Output, LogVarianceOutputName = payload.LogVariance,
+            ScoreOutputName = payload.Reconstruction is null ? null : ScoreVectorColumn, Payload = payload.ToBytes(),
+        };
+        byte[] onnx = vae.SequenceModel is { } seq ? VaeOnnxExport.Export(seq, spec) : VaeOnnxExport.Export(vae.BagOfWordsModel!, spec);
+        var outputs = new[] { payload.Output, payload.LogVariance, spec.ScoreOutputName }.OfType<string>().ToArray();
+        tempFile = Path.Combine(Path.GetTempPath(), "vaetext-" + Guid.NewGuid().ToString("N") + ".onnx");
+        File.WriteAllBytes(tempFile, onnx);
+        return ml.Transforms.ApplyOnnxModel(new OnnxOptions
+        {
+            ModelFile = tempFile, InputColumns = [IdsColumn], OutputColumns = outputs, IntraOpNumThreads = 1, InterOpNumThreads = 1,
+        });
     }
 
     private sealed class VocabularyRow
@@ -189,20 +203,132 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// The VAE step inside a fitted model: <paramref name="model"/> itself, or the last one in a transformer chain
-    /// (searched recursively); null when there is none.
+    /// The VAE step inside a model: <paramref name="model"/> itself, or the last one in a transformer chain (searched
+    /// recursively) — in a chain just fitted, and in a chain loaded with <c>mlContext.Model.Load</c>, where the step
+    /// is ML.NET's own parts: there it is rebuilt from the VAE stored in its ONNX encoder (found by saving the model
+    /// to memory with ML.NET's public API and reading the zip). Null when the model has no VaeLatent step. A step
+    /// found in a loaded model uses that model's parts; disposing the model disposes them.
     /// </summary>
+    /// <exception cref="InvalidDataException">The model holds a VaeLatent step whose stored VAE is corrupt.</exception>
     public static VaeLatentTransformer? Find(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var fitted = FindFitted(model);
+        if (fitted is not null) return fitted;
+        var chains = new List<ITransformer>();
+        CollectOnnxChains(model, chains);
+        if (chains.Count == 0) return null;
+        var ms = new MemoryStream();
+        new MLContext().Model.Save(model, null, ms);
+        ms.Position = 0;
+        using var zip = new ZipArchive(ms, ZipArchiveMode.Read);
+        return Match(chains, ReadOnnxEntries(zip), owner: null, where: "the model");
+    }
+
+    private static VaeLatentTransformer? FindFitted(ITransformer model)
+    {
         if (model is VaeLatentTransformer v) return v;
         if (model is IEnumerable<ITransformer> chain)
         {
             VaeLatentTransformer? found = null;
-            foreach (var t in chain) found = Find(t) ?? found;
+            foreach (var t in chain) found = FindFitted(t) ?? found;
             return found;
         }
         return null;
+    }
+
+    /// <summary>Every chain that directly holds an OnnxTransformer, in save order (a loaded VaeLatent step is one).</summary>
+    private static void CollectOnnxChains(ITransformer model, List<ITransformer> chains)
+    {
+        if (model is not IEnumerable<ITransformer> chain) return;
+        bool direct = false;
+        foreach (var t in chain)
+        {
+            if (t is OnnxTransformer) direct = true;
+            CollectOnnxChains(t, chains);
+        }
+        if (direct) chains.Add(model);
+    }
+
+    /// <summary>The ONNX models of a saved ML.NET model, in save order: their step payloads (null: a foreign ONNX model).</summary>
+    private static List<VaeLatentPayload?> ReadOnnxEntries(ZipArchive zip)
+    {
+        var result = new List<VaeLatentPayload?>();
+        foreach (var entry in zip.Entries)
+        {
+            if (!entry.FullName.EndsWith("/" + OnnxEntryName, StringComparison.Ordinal)) continue;
+            var bytes = ReadEntry(entry);
+            // ML.NET writes the model bytes with a length prefix (int32 count, then the bytes); accept raw bytes too.
+            byte[]? payload = null;
+            var body = bytes.Length >= 4 && BitConverter.ToInt32(bytes, 0) == bytes.Length - 4 ? bytes[4..] : bytes;
+            try { payload = VaeOnnxExport.ReadPayload(body); }
+            catch (InvalidDataException) { payload = null; }
+            result.Add(payload is not null && VaeLatentPayload.IsPayload(payload) ? VaeLatentPayload.FromBytes(payload) : null);
+        }
+        return result;
+    }
+
+    /// <summary>The name ML.NET's OnnxTransformer gives its model entry in a zip.</summary>
+    internal const string OnnxEntryName = "OnnxModel";
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry)
+    {
+        if (entry.Length > int.MaxValue) throw new InvalidDataException($"zip entry '{entry.FullName}' is too large ({entry.Length} bytes)");
+        using var s = entry.Open();
+        var ms = new MemoryStream((int)entry.Length);
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    private static VaeLatentTransformer? Match(List<ITransformer> chains, List<VaeLatentPayload?> payloads, IDisposable? owner, string where)
+    {
+        if (chains.Count != payloads.Count)
+            throw new InvalidDataException($"{where}: {chains.Count} ONNX steps loaded but {payloads.Count} ONNX models saved; cannot tell which is the VaeLatent step");
+        for (int i = chains.Count - 1; i >= 0; i--)
+            if (payloads[i] is { } p) return new VaeLatentTransformer(p.Vae, p.Inputs, p.Output, p.LogVariance, p.Reconstruction, chains[i], owner, null);
+        return null;
+    }
+
+    /// <summary>
+    /// Loads an ML.NET model zip (saved with <c>mlContext.Model.Save</c>) and returns its last VaeLatent step, ready to
+    /// transform, encode, and (with the LSTM decoder) write text. The returned step owns the loaded model: dispose it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ML.NET model zip, holds no VaeLatent step, or is corrupt (the message says which).</exception>
+    public static VaeLatentTransformer Load(string modelZipPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelZipPath);
+        if (!File.Exists(modelZipPath)) throw new FileNotFoundException($"model file '{modelZipPath}' not found", modelZipPath);
+        List<VaeLatentPayload?> payloads;
+        try
+        {
+            using var zip = ZipFile.OpenRead(modelZipPath);
+            if (zip.GetEntry("TransformerChain/Model.key") is null && !zip.Entries.Any(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal)))
+                throw new InvalidDataException($"'{modelZipPath}' is a zip file but not an ML.NET model (no Model.key entry)");
+            payloads = ReadOnnxEntries(zip);
+        }
+        catch (InvalidDataException e) when (e.Message.Contains(modelZipPath, StringComparison.Ordinal)) { throw; }
+        catch (InvalidDataException e) { throw new InvalidDataException($"'{modelZipPath}' is not a readable ML.NET model zip: {e.Message}", e); }
+        if (!payloads.Any(p => p is not null))
+            throw new InvalidDataException($"'{modelZipPath}' holds no VaeLatent step (an ML.NET model without mlContext.Transforms.VaeLatent)");
+        ITransformer loaded;
+        try { loaded = new MLContext().Model.Load(modelZipPath, out _); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{modelZipPath}': ML.NET cannot load the model: {e.Message}", e);
+        }
+        var chains = new List<ITransformer>();
+        CollectOnnxChains(loaded, chains);
+        try
+        {
+            return Match(chains, payloads, loaded as IDisposable, $"'{modelZipPath}'")
+                ?? throw new InvalidDataException($"'{modelZipPath}' holds no VaeLatent step");
+        }
+        catch
+        {
+            (loaded as IDisposable)?.Dispose();
+            throw;
+        }
     }
 }
 

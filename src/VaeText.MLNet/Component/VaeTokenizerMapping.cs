@@ -60,3 +60,35 @@ public sealed class VaeTokenizerMappingFactory : CustomMappingFactory<VaeTokeniz
         public string[] Tokens { get; set; } = [];
     }
 }
+
+/// <summary>
+/// Saved in an ML.NET model as a <c>CustomMapping</c> with the contract name <see cref="ContractName"/>: the ONNX
+/// encoder's score output, a vector of one Single, → a scalar Single (ML.NET's OnnxTransformer turns every tensor
+/// into a vector column), which the step then copies to the user's reconstruction-error column.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class VaeScoreMappingFactory : CustomMappingFactory<VaeScoreMappingFactory.Input, VaeScoreMappingFactory.Output>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "VaeText.ScoreScalar.v1";
+
+    /// <summary>The mapping: the single element of <see cref="Input.Score"/>.</summary>
+    public override Action<Input, Output> GetMapping() => static (i, o) => o.Score = i.Score is { Length: > 0 } s ? s[0] : float.NaN;
+
+    /// <summary>Input row: the ONNX score tensor.</summary>
+    public sealed class Input
+    {
+        /// <summary>Vector of one Single.</summary>
+        [ColumnName(VaeLatentTransformer.ScoreVectorColumn), VectorType(1)]
+        public float[] Score { get; set; } = [];
+    }
+
+    /// <summary>Output row: the score as a scalar.</summary>
+    public sealed class Output
+    {
+        /// <summary>Single: the negative ELBO at the posterior mean.</summary>
+        [ColumnName(VaeLatentTransformer.ScoreColumn)]
+        public float Score { get; set; }
+    }
+}

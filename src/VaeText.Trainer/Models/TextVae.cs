@@ -148,17 +148,15 @@ public sealed class TextVae
 
     /// <summary>
     /// Latent means, row-major <c>[texts.Count, LatentSize]</c>, on up to <paramref name="maxThreads"/> threads
-    /// (0 = all cores; results do not depend on it). Bag-of-words encoder: a text with no in-vocabulary token (empty,
-    /// or all words unknown) gets the prior mean, all zeros. Sequence encoders read such a text as one unknown token.
+    /// (0 = all cores; results do not depend on it). A text with no in-vocabulary token (empty, or all words unknown)
+    /// is encoded like any other — the bag-of-words encoder sees an empty bag, a sequence encoder one unknown token —
+    /// exactly as the exported ONNX encoder and the ML.NET step compute it.
     /// </summary>
     public float[] EncodeMeans(IReadOnlyList<string> texts, int maxThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (SequenceModel is { } seq) return seq.Encode(TokenIds(texts), maxThreads);
-        var x = Featurize(texts, maxThreads);
-        var means = BagOfWordsModel!.Encode(x, maxThreads);
-        ZeroEmptyRows(x, means, LatentSize);
-        return means;
+        return BagOfWordsModel!.Encode(Featurize(texts, maxThreads), maxThreads);
     }
 
     /// <summary>Same as <see cref="EncodeMeans"/>.</summary>
@@ -166,20 +164,15 @@ public sealed class TextVae
 
     /// <summary>
     /// Means, log-variances, reconstruction error at z = μ and KL per text; <see cref="VaeEncoding.NegativeElbo"/>
-    /// is their sum (an anomaly score). Bag-of-words encoder: a text with no in-vocabulary token gets the prior:
-    /// mean 0, log-variance 0, reconstruction 0, KL 0.
+    /// is their sum (an anomaly score). A text with no in-vocabulary token is encoded like any other (its
+    /// bag-of-words reconstruction error is 0: there is no word to reconstruct).
     /// </summary>
     public VaeEncoding EncodeDetailed(IReadOnlyList<string> texts, int maxThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var x = Featurize(texts, maxThreads);
         if (SequenceModel is { } seq) return EncodeDetailedSequence(seq, texts, x, maxThreads);
-        var e = BagOfWordsModel!.EncodeDetailed(x, maxThreads);
-        ZeroEmptyRows(x, e.Means, LatentSize);
-        ZeroEmptyRows(x, e.LogVariances, LatentSize);
-        for (int r = 0; r < x.Rows; r++)
-            if (x.RowPtr[r + 1] == x.RowPtr[r]) { e.Kl[r] = 0; e.ReconstructionError[r] = 0; }
-        return e;
+        return BagOfWordsModel!.EncodeDetailed(x, maxThreads);
     }
 
     private VaeEncoding EncodeDetailedSequence(SeqVae seq, IReadOnlyList<string> texts, CsrMatrix x, int maxThreads)
@@ -205,12 +198,6 @@ public sealed class TextVae
             }
         });
         return e;
-    }
-
-    private static void ZeroEmptyRows(CsrMatrix x, float[] values, int l)
-    {
-        for (int r = 0; r < x.Rows; r++)
-            if (x.RowPtr[r + 1] == x.RowPtr[r]) values.AsSpan(r * l, l).Clear();
     }
 
     /// <summary>

@@ -65,3 +65,30 @@ internal static class Shapes
 
     public static Microsoft.ML.SchemaShape Of(Microsoft.ML.DataViewSchema schema) => (Microsoft.ML.SchemaShape)s_create.Invoke(null, [schema])!;
 }
+
+/// <summary>
+/// Points the process's temp folder (TMPDIR, read by Path.GetTempPath and by each new MLContext) at a fresh empty
+/// folder for the test's duration, so a test can assert that nothing was left behind even while other processes
+/// use the system temp folder.
+/// </summary>
+internal sealed class PrivateTemp : IDisposable
+{
+    private readonly string? _old = Environment.GetEnvironmentVariable("TMPDIR");
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "vt_tmpcheck_" + Guid.NewGuid().ToString("N"));
+
+    public PrivateTemp()
+    {
+        Directory.CreateDirectory(Folder);
+        Environment.SetEnvironmentVariable("TMPDIR", Folder + "/");
+        if (Path.GetFullPath(Path.GetTempPath()).TrimEnd('/') != Folder) Assert.Ignore("Path.GetTempPath does not follow TMPDIR on this platform");
+    }
+
+    /// <summary>Files and folders now in the private temp folder.</summary>
+    public string[] Entries() => Directory.GetFileSystemEntries(Folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToArray()!;
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("TMPDIR", _old);
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
