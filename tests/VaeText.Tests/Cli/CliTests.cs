@@ -2,6 +2,7 @@ using System.Text.Json;
 using NUnit.Framework;
 using VaeText.Tests.Experiments;
 using VaeText.Cli;
+using VaeText.Experiments;
 
 namespace VaeText.Tests.Cli;
 
@@ -91,7 +92,8 @@ public class CliTests
         Assert.That(code, Is.EqualTo(0), err);
         using var doc = JsonDocument.Parse(output);
         var cands = doc.RootElement.GetProperty("candidates").EnumerateArray().ToList();
-        Assert.That(cands.Count, Is.EqualTo(16));
+        // The default candidates (7, or 6 without LightGbm, plus 3 VAE variants) at two labels settings.
+        Assert.That(cands.Count, Is.EqualTo(2 * ComparisonOptions.DefaultCandidates(new VaeSettings(4, 2), true).Count));
         Assert.That(cands.Select(c => c.GetProperty("labels").ValueKind == JsonValueKind.Null ? -1 : c.GetProperty("labels").GetInt32()).Distinct().OrderBy(x => x), Is.EqualTo(new[] { -1, 10 }));
         Assert.That(err, Does.Contain("epoch"), "progress goes to stderr under --json");
         Assert.That(File.Exists(Path.Combine(dir, "results.json")) && File.Exists(Path.Combine(dir, "report.html")) && File.Exists(Path.Combine(dir, "leaderboard.md")) && File.Exists(Path.Combine(dir, "best-model.zip")));
@@ -99,7 +101,7 @@ public class CliTests
 
         (code, output, err) = await Run("compare", "--dataset", corpus.Train, "--test", corpus.Test, "--out", dir, "--latent", "4", "--epochs", "2", "--no-variants");
         Assert.That(code, Is.EqualTo(0), err);
-        Assert.That(output, Does.Contain("Leaderboard").And.Contain("n-grams + SDCA"));
+        Assert.That(output, Does.Contain("Leaderboard").And.Contain("TF-IDF 1–2-grams + SDCA").And.Contain("LDA 20 topics + SDCA").And.Contain("(selected)"));
         Assert.That(output, Does.Not.Contain("\u001b["), "no ANSI escapes when not a terminal");
     }
 
