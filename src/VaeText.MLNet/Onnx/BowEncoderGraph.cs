@@ -22,7 +22,10 @@ internal static class BowEncoderGraph
         var w0 = new float[(long)(v + 1) * h0];
         p.Get("enc0.weight", (long)v * h0).CopyTo(w0.AsSpan(h0));
         string rows = g.Node("Gather", [g.Floats("enc0_weight_padded", w0, v + 1, h0), keys], Attr("axis", 0L)); // [m, h0]
-        string sum = g.Node("ReduceSum", [rows, g.Longs1("axes", 0)], Attr("keepdims", 1L));                  // [1, h0]
+        // Σ rows as [1, m]·[m, h0] with a row of ones: a GEMM sums far faster than ReduceSum over the first axis.
+        string ones = g.Node("ConstantOfShape", [g.Node("Shape", [g.Node("Unsqueeze", [keys, g.Longs1("axes", 0)])])],
+            Attr("value", OneFloat()));
+        string sum = g.Node("MatMul", [ones, rows]);                                                                // [1, h0]
         string x = Activation(g, o.Activation, g.Node("Add", [sum, g.Floats("enc0_bias", p.Get("enc0.bias", h0), h0)]));
         for (int i = 1; i < sizes.Count; i++)
         {

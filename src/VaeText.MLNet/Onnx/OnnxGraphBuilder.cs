@@ -86,6 +86,14 @@ internal sealed class OnnxGraphBuilder
         if (n != count) throw new ArgumentException($"{count} values do not fill a tensor of shape [{string.Join(", ", dims)}]");
     }
 
+    /// <summary>A one-element float tensor 1 (ConstantOfShape's value attribute).</summary>
+    public static TensorProto OneFloat()
+    {
+        var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(BitConverter.GetBytes(1f)) };
+        t.Dims.Add(1);
+        return t;
+    }
+
     // ---- nodes ---------------------------------------------------------------------------------------------
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>
@@ -134,6 +142,9 @@ internal sealed class OnnxGraphBuilder
 
     public static AttributeProto Attr(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Attr(string name, TensorProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
 
     public static AttributeProto Attr(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };

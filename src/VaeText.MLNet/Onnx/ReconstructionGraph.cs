@@ -56,10 +56,12 @@ internal static class ReconstructionGraph
         string r = g.Floats("dec_lstm_r", OnnxParameters.ToOnnxGateOrder(p.Get("dec.lstm.w_hh", 4L * h * h), h, h), 1, 4 * h, h);
         string y = g.NodeSome("LSTM", [x, w, r, bias, "", h0], [true, false], Attr("hidden_size", (long)h))[0]; // [len + 1, 1, 1, H]
         y = g.Node("Reshape", [y, g.Longs1("shape", -1, h)]);
-        string logits = g.Node("Cast", [SeqEncoderGraph.Linear(g, p, "dec.out", y, h, classes)], Attr("to", (long)DataType.Double)); // [len + 1, K]
-        string lse = g.Node("ReduceLogSumExp", [logits], Ints("axes", 1), Attr("keepdims", 1L));                              // [len + 1, 1]
+        // Per step the log-sum-exp over the K classes in float (as the engine's softmax kernel), the rest in double.
+        string logits = SeqEncoderGraph.Linear(g, p, "dec.out", y, h, classes);                                        // [len + 1, K]
+        string lse = g.Node("ReduceLogSumExp", [logits], Ints("axes", 1), Attr("keepdims", 1L));                        // [len + 1, 1]
         string picked = g.Node("GatherElements", [logits, g.Node("Unsqueeze", [targets, g.Longs1("axes", 1)])], Attr("axis", 1L));
-        string nll = g.Node("ReduceSum", [g.Node("Sub", [lse, picked]), g.Longs1("axes", 0, 1)], Attr("keepdims", 0L)); // []
+        string nllSteps = g.Node("Sub", [g.Node("Cast", [lse], Attr("to", (long)DataType.Double)), g.Node("Cast", [picked], Attr("to", (long)DataType.Double))]);
+        string nll = g.Node("ReduceSum", [nllSteps, g.Longs1("axes", 0, 1)], Attr("keepdims", 0L));                      // []
         return g.Node("Reshape", [nll, g.Longs1("shape", 1)]);
     }
 

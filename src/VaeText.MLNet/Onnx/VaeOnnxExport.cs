@@ -24,11 +24,14 @@ internal static class VaeOnnxExport
     public const string EncoderKey = ReservedPrefix + "encoder";
     /// <summary>Metadata key of the export format version.</summary>
     public const string FormatKey = ReservedPrefix + "format";
+    /// <summary>The most bytes of weights plus payload an exported model may hold (protobuf messages stop at 2 GiB).</summary>
+    public const long MaxModelBytes = 2_000_000_000;
     /// <summary>Export format version written in the metadata.</summary>
     public const int FormatVersion = 1;
 
     /// <summary>Exports the encoder (and, when asked, the score) of a bag-of-words VAE.</summary>
     /// <exception cref="ArgumentException">The spec names an output twice or uses the reserved prefix.</exception>
+    /// <exception cref="NotSupportedException">Weights and payload exceed <see cref="MaxModelBytes"/>.</exception>
     public static byte[] Export(BowVae model, OnnxExportSpec spec)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,6 +49,7 @@ internal static class VaeOnnxExport
 
     /// <summary>Exports the encoder (and, when asked, the score) of a sequence VAE (LSTM or Transformer encoder; bag-of-words or LSTM decoder).</summary>
     /// <exception cref="ArgumentException">The spec names an output twice or uses the reserved prefix.</exception>
+    /// <exception cref="NotSupportedException">Weights and payload exceed <see cref="MaxModelBytes"/>.</exception>
     public static byte[] Export(SeqVae model, OnnxExportSpec spec)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -132,6 +136,9 @@ internal static class VaeOnnxExport
             init.Initializer.Add(t);
             model.TrainingInfo.Add(new TrainingInfoProto { Initialization = init, Algorithm = new GraphProto { Name = PayloadName + ".none" } });
         }
+        long bytes = g.Graph.Initializer.Sum(t => (long)t.RawData.Length) + (spec.Payload?.LongLength ?? 0);
+        if (bytes > MaxModelBytes)
+            throw new NotSupportedException($"the ONNX model would hold {bytes:N0} bytes of weights and payload, more than the {MaxModelBytes:N0} an ONNX (protobuf) file can hold; use a smaller vocabulary or smaller layers");
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         model.MetadataProps.Add(new StringStringEntryProto { Key = FormatKey, Value = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = EncoderKey, Value = encoder });
