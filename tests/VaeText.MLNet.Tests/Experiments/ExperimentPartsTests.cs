@@ -41,34 +41,51 @@ public class ExperimentPartsTests
     }
 
     [Test]
-    public void StatsAndScoresMatchHandComputedValues()
+    public void StatsMatchHandComputedValues()
     {
         Assert.That(Stats.Mean(new[] { 1.0, 2, 3, 4 }), Is.EqualTo(2.5));
         Assert.That(Stats.SampleStd(new[] { 2.0, 4, 4, 4, 5, 5, 7, 9 }), Is.EqualTo(Math.Sqrt(32.0 / 7)).Within(1e-12));
         Assert.That(Stats.SampleStd(new[] { 3.0 }), Is.EqualTo(0));
-        var s = ClassificationScores.Compute(new[] { 0, 0, 0, 1, 2, 2 }, new[] { 0, 0, 1, 1, 2, 0 }, 3);
-        Assert.That(s.Accuracy, Is.EqualTo(4.0 / 6).Within(1e-12));
-        Assert.That(s.MacroAccuracy, Is.EqualTo((2.0 / 3 + 1 + 0.5) / 3).Within(1e-12));
-        Assert.That(s.Confusion[0, 1], Is.EqualTo(1));
-        Assert.That(s.Confusion[2, 0], Is.EqualTo(1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationScores.Compute(new[] { 3 }, new[] { 0 }, 3));
     }
 
-    [Test]
-    public void BinaryMetricsAucF1LogLoss()
+    [TestCase("fasttree", 2)] // binary FastTree: ML.NET's binary confusion table lists the positive class first
+    [TestCase("sdca", 2)]
+    [TestCase("fasttree", 3)] // OneVersusAll
+    [TestCase("sdca", 3)]
+    public void EvaluatorConfusionAgreesWithThePredictions(string trainerName, int classCount)
     {
-        var truth = new[] { 0, 0, 1, 1 };
-        var probs = new[] { new[] { 0.9f, 0.1f }, new[] { 0.4f, 0.6f }, new[] { 0.35f, 0.65f }, new[] { 0.2f, 0.8f } };
-        var m = ModelMetrics.Compute(truth, probs, 2);
-        // Positive scores 0.65, 0.8 vs negatives 0.1, 0.6: all 4 pairs ordered correctly.
-        Assert.That(m["auc"], Is.EqualTo(1.0).Within(1e-12));
-        Assert.That(m["accuracy"], Is.EqualTo(0.75));
-        Assert.That(m["precision"], Is.EqualTo(2.0 / 3).Within(1e-12));
-        Assert.That(m["recall"], Is.EqualTo(1.0));
-        Assert.That(m["f1"], Is.EqualTo(0.8).Within(1e-12));
-        double ll = -(Math.Log(0.9f) + Math.Log(0.4f) + Math.Log(0.65f) + Math.Log(0.8f)) / 4;
-        Assert.That(m["log_loss"], Is.EqualTo(ll).Within(1e-6));
-        Assert.That(ModelMetrics.Auc(new[] { 0, 1, 0, 1 }, new[] { 0.5, 0.5, 0.1, 0.9 }), Is.EqualTo(0.875).Within(1e-12));
+        var trainer = trainerName == "sdca" ? TrainerKind.Sdca : TrainerKind.FastTree;
+        var rng = new Random(11);
+        var classes = Enumerable.Range(0, classCount).Select(c => "c" + c).ToArray();
+        var y = Enumerable.Range(0, 90).Select(i => i % classCount).ToArray();
+        // Overlapping classes, so that some rows are misclassified.
+        var table = new FeatureTable
+        {
+            Train = y.Select(c => new Microsoft.ML.Data.VBuffer<float>(2, [(float)(c + 2.5 * (rng.NextDouble() - 0.5)), (float)rng.NextDouble()])).ToArray(),
+            Size = 2,
+            Featurizer = null!,
+        };
+        var labels = y.Select(c => classes[c]).ToArray();
+        var fitRows = Enumerable.Range(0, 60).ToArray();
+        var rows = Enumerable.Range(60, 30).ToArray(); // scored on rows the model did not see
+        var spec = new CandidateSpec(FeaturizerKind.Lda, trainer, null, 2);
+        var model = ComparisonRunner.FitClassifier(spec, table, fitRows, labels, classes, 1, CancellationToken.None);
+        var scores = ComparisonRunner.Evaluate(model, table, false, rows, labels, classes, trainer);
+
+        var ml = new Microsoft.ML.MLContext(1);
+        var view = table.View(ml, false, rows, labels);
+        bool binary = CandidatePipelines.IsBinary(trainer, classCount);
+        var scored = model.Transform(CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view));
+        int[] predicted = binary
+            ? Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<bool>(scored, "PredictedLabel").Select(b => b ? 1 : 0).ToArray()
+            : Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<uint>(scored, "PredictedLabel").Select(k => (int)k - 1).ToArray();
+        var expected = new int[classCount, classCount];
+        for (int i = 0; i < rows.Length; i++) expected[y[rows[i]], predicted[i]]++;
+        Assert.That(scores.Confusion, Is.EqualTo(expected));
+        Assert.That(scores.Accuracy, Is.EqualTo(Enumerable.Range(0, 30).Count(i => predicted[i] == y[rows[i]]) / 30.0).Within(1e-9));
+        Assert.That(scores.Accuracy, Is.InRange(0.5, 0.99), "a real, imperfect fit");
+        double macro = Enumerable.Range(0, classCount).Average(c => (double)expected[c, c] / Enumerable.Range(0, classCount).Sum(p => expected[c, p]));
+        Assert.That(scores.MacroAccuracy, Is.EqualTo(macro).Within(1e-9));
     }
 
     [Test]
