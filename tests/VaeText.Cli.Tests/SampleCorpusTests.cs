@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using NUnit.Framework;
 using VaeText.Cli.Tests.Support;
 using VaeText.Pipelines;
