@@ -78,11 +78,31 @@ internal static class VaeOnnxExport
     public static byte[]? ReadPayload(byte[] onnxModel)
     {
         ArgumentNullException.ThrowIfNull(onnxModel);
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(onnxModel); }
+        // Only the model's training-info entries are parsed; the graph (the weights: most of the bytes) is skipped.
+        var infos = new List<TrainingInfoProto>();
+        bool graph = false;
+        try
+        {
+            var input = new CodedInputStream(onnxModel);
+            uint tag;
+            while ((tag = input.ReadTag()) != 0)
+            {
+                int field = WireFormat.GetTagFieldNumber(tag);
+                bool message = WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited;
+                if (field == ModelProto.TrainingInfoFieldNumber && message)
+                {
+                    var info = new TrainingInfoProto();
+                    input.ReadMessage(info);
+                    infos.Add(info);
+                    continue;
+                }
+                graph |= field == ModelProto.GraphFieldNumber && message;
+                input.SkipLastField();
+            }
+        }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"not an ONNX model: {e.Message}", e); }
-        if (model.Graph is null) throw new InvalidDataException("not an ONNX model: it has no graph");
-        foreach (var t in model.TrainingInfo.Where(i => i.Initialization is not null).SelectMany(i => i.Initialization.Initializer))
+        if (!graph) throw new InvalidDataException("not an ONNX model: it has no graph");
+        foreach (var t in infos.Where(i => i.Initialization is not null).SelectMany(i => i.Initialization.Initializer))
         {
             if (t.Name != PayloadName) continue;
             if (t.DataType != (int)DataType.Uint8 || t.Dims.Count != 1 || t.Dims[0] != t.RawData.Length)
