@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream|fuzz> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream|fuzz|vaelatent-transform> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -21,13 +21,14 @@ public static class Program
             "feature-table" => FeatureTableBench.Run(rest),
             "stream" => StreamBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
+            "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
             _ => Usage(args[0]),
         };
     }
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table, stream or fuzz");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table, stream, fuzz or vaelatent-transform");
         return 2;
     }
 }

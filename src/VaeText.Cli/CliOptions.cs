@@ -6,8 +6,12 @@ namespace VaeText.Cli;
 /// <summary>Option factories shared by the commands, with their validation.</summary>
 internal static class CliOptions
 {
-    public static Option<string> Dataset(bool required, string description = "Labelled TSV file (header row with the label and text columns).") =>
+    public static Option<string> Dataset(bool required, string description = "Labelled TSV or CSV file (header row naming the label and text columns).") =>
         new("--dataset") { Description = description, Required = required, HelpName = "TSV" };
+
+    /// <summary>--separator: the field separator of data files (default by extension: .csv comma, otherwise tab).</summary>
+    public static Option<string?> Separator() =>
+        new("--separator") { Description = "Field separator of the data file: tab, comma, semicolon, pipe or one character (default: comma for .csv files, tab otherwise; quoting is on for every separator but tab).", HelpName = "SEP" };
 
     public static Option<string> LabelCol() => new("--label-col") { Description = "Name of the label column.", DefaultValueFactory = _ => "label", HelpName = "NAME" };
 
@@ -51,6 +55,18 @@ internal static class CliOptions
     public static Option<string> Decoder() => Choice("--decoder",
         "VAE decoder: bag-of-words softmax (bow) or an LSTM that rewrites the text word by word (lstm; needs --encoder lstm or transformer; enables 'vaetext sample' and 'vaetext reconstruct').",
         "bow", "bow", "lstm");
+
+    /// <summary>A positive finite number option with a default.</summary>
+    public static Option<double> PositiveNumber(string name, string description, double defaultValue, string helpName = "X")
+    {
+        var o = new Option<double>(name) { Description = description + $" (default {defaultValue.ToString(CultureInfo.InvariantCulture)}).", DefaultValueFactory = _ => defaultValue, HelpName = helpName };
+        o.Validators.Add(r =>
+        {
+            if (!TryGet(r, out double v)) return;
+            if (!(v > 0) || !double.IsFinite(v)) r.AddError($"{name} must be a positive number (got {v.ToString(CultureInfo.InvariantCulture)}).");
+        });
+        return o;
+    }
 
     public static Option<double?> TimeBudget()
     {

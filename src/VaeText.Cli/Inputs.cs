@@ -36,4 +36,19 @@ internal static class Inputs
         if (parent is not null && !Directory.Exists(parent)) throw new CliException($"{option}: parent folder does not exist: {parent}");
         return full;
     }
+
+    /// <summary>
+    /// Opens a labelled data file for a saved model: the text column (default: the model's) loaded under the model's
+    /// text column name, the label column (default: the model's) under its own name.
+    /// </summary>
+    public static (Microsoft.ML.IDataView View, string Label, string Text) LabeledData(SavedModel model, string path, string? separator,
+        string? labelColumn, string? textColumn, CancellationToken ct)
+    {
+        var file = Pipelines.DelimitedTextFile.Open(path, separator, ct);
+        int ti = file.ColumnIndex(textColumn ?? model.TextColumn, "--text-col");
+        int li = file.ColumnIndex(labelColumn ?? model.LabelColumn, "--label-col");
+        if (li == ti) throw new CliException($"--label-col and --text-col both name the column '{file.Header[ti]}'.", ExitCodes.Usage);
+        string label = file.Header[li] == model.TextColumn ? "__label" : file.Header[li];
+        return (file.Load(model.Ml, (label, li), (model.TextColumn, ti)), label, model.TextColumn);
+    }
 }

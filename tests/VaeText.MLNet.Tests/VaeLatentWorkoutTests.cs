@@ -54,6 +54,51 @@ public class VaeLatentWorkoutTests
         }
     }
 
+    [Test]
+    public void RuntimeHooksReportProgressAndCancelAndSettingsRoundTripThroughSaveLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Data(ml);
+        var epochs = new List<VaeText.Training.VaeEpochReport>();
+        int batches = 0;
+        var o = VaeLatentInMemoryTests.Small(3);
+        o.Progress = new SyncProgress<VaeText.Training.VaeEpochReport>(epochs.Add);
+        o.BatchProgress = _ => batches++;
+        using var t = ml.Transforms.VaeLatent("Z", o, "Body").Fit(data);
+        Assert.That(epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(batches, Is.EqualTo(3 * 2), "60 documents in batches of 32: two steps per epoch");
+        // Same settings and seed give the same step; a different seed a different one.
+        using var again = ml.Transforms.VaeLatent("Z", VaeLatentInMemoryTests.Small(3), "Body").Fit(data);
+        var z = t.Transform(data).GetColumn<float[]>("Z").ToArray();
+        Assert.That(again.Transform(data).GetColumn<float[]>("Z").ToArray(), Is.EqualTo(z));
+        var other = VaeLatentInMemoryTests.Small(3);
+        other.Seed = 7;
+        using var seeded = ml.Transforms.VaeLatent("Z", other, "Body").Fit(data);
+        Assert.That(seeded.Transform(data).GetColumn<float[]>("Z").ToArray(), Is.Not.EqualTo(z));
+        // Save / load the step alone in a fresh context.
+        var ms = new MemoryStream();
+        ml.Model.Save(t, data.Schema, ms);
+        ms.Position = 0;
+        var loaded = new MLContext().Model.Load(ms, out var schema);
+        try
+        {
+            Assert.That(schema.Select(c => c.Name), Is.EqualTo(data.Schema.Select(c => c.Name)));
+            Assert.That(loaded.Transform(data).GetColumn<float[]>("Z").ToArray(), Is.EqualTo(z));
+        }
+        finally { (loaded as IDisposable)?.Dispose(); }
+        // Cancellation stops training between batches.
+        using var cts = new CancellationTokenSource();
+        var c = VaeLatentInMemoryTests.Small(3);
+        c.BatchProgress = _ => cts.Cancel();
+        c.CancellationToken = cts.Token;
+        Assert.Throws(Is.InstanceOf<OperationCanceledException>(), () => ml.Transforms.VaeLatent("Z", c, "Body").Fit(data));
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
     [TestCase("Missing", "not found")]
     [TestCase("Number", "Single")]
     public void BadInputColumnRejectedAtGetOutputSchemaAndFitNamingIt(string column, string detail)

@@ -6,6 +6,9 @@ namespace VaeText.Cli.Commands;
 /// <summary><c>vaetext compare</c>: the AutoML-style comparison run.</summary>
 internal static class CompareCommand
 {
+    /// <summary>Replaces the library backend in tests (null: the library).</summary>
+    internal static Func<IExperimentBackend>? BackendOverride { get; set; }
+
     public static Command Create(CliContext ctx)
     {
         var dataset = CliOptions.Dataset(true, "Training TSV.");
@@ -58,13 +61,13 @@ internal static class CompareCommand
     internal static ComparisonRunner.Outcome RunWithProgress(CliContext ctx, ComparisonOptions options, bool json, CancellationToken ct)
     {
         if (!ctx.Interactive || json)
-            return new ComparisonRunner(Backends.CreateExperimentBackend()).Run(options, new ComparisonView(ctx, json), ct);
+            return new ComparisonRunner(BackendOverride?.Invoke() ?? new Experiments.LibraryBackend()).Run(options, new ComparisonView(ctx, json), ct);
         int rows = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants)).Distinct().Count() * options.Labeled.Distinct().Count();
         return LiveProgressView.Run(ctx, rows, live =>
         {
             try
             {
-                return new ComparisonRunner(Backends.CreateExperimentBackend(new CliRunSettings { OnVaeBatch = live.Batch })).Run(options, live, ct);
+                return new ComparisonRunner(BackendOverride?.Invoke() ?? new Experiments.LibraryBackend { OnVaeBatch = live.Batch }).Run(options, live, ct);
             }
             finally { live.Finish(); }
         });

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using System.Globalization;
 using System.Text;
 using VaeText.Experiments;
@@ -15,16 +17,21 @@ internal static class FeaturizeCommand
         var outPath = new Option<string>("--out") { Description = "Output TSV: label, then one column per latent dimension.", Required = true, HelpName = "TSV" };
         var labelCol = CliOptions.OptionalCol("--label-col", "Label column (default: the one the model was trained with).");
         var textCol = CliOptions.OptionalCol("--text-col", "Text column (default: the one the model was trained with).");
+        var separator = CliOptions.Separator();
         var json = CliOptions.Json();
-        var cmd = new Command("featurize", "Write the VAE latent means of a TSV's texts.") { model, dataset, outPath, labelCol, textCol, json };
+        var cmd = new Command("featurize", "Write the VAE latent means of a TSV/CSV's texts.") { model, dataset, separator, outPath, labelCol, textCol, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
-            var backend = Backends.CreateModelBackend();
-            var fitted = backend.LoadModel(Inputs.ExistingFile(pr.GetValue(model), "--model"));
+            var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
             string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
             string target = Inputs.OutputFile(pr.GetValue(outPath), "--out");
-            var texts = backend.Load(data, pr.GetValue(labelCol) ?? fitted.LabelColumn, pr.GetValue(textCol) ?? fitted.TextColumn);
-            var means = fitted.LatentMeans(texts.Texts) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");
+            var vae = MLNet.VaeLatentTransformer.Find(fitted.Model) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");
+            var (view, label, text) = Inputs.LabeledData(fitted, data, pr.GetValue(separator), pr.GetValue(labelCol), pr.GetValue(textCol), ct);
+            var labels = view.GetColumn<string>(label).ToList();
+            var texts = view.GetColumn<string>(text).ToList();
+            var flat = vae.EncodeMeans(texts, maxThreads: 0);
+            int latentSize = vae.LatentSize;
+            var means = Enumerable.Range(0, texts.Count).Select(i => flat.AsSpan(i * latentSize, latentSize).ToArray()).ToArray();
             ct.ThrowIfCancellationRequested();
             int dims = means.Length == 0 ? 0 : means[0].Length;
             AtomicFileSet.WriteOne(target, tmp =>
@@ -36,7 +43,7 @@ internal static class FeaturizeCommand
                 for (int i = 0; i < means.Length; i++)
                 {
                     if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
-                    w.Write(texts.Labels[i].Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' '));
+                    w.Write(labels[i].Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' '));
                     foreach (var v in means[i]) { w.Write('\t'); w.Write(v.ToString("R", CultureInfo.InvariantCulture)); }
                     w.Write('\n');
                 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using VaeText.IO;
-using VaeText.Transforms;
+using VaeText.MLNet;
 
 namespace VaeText.Cli.Commands;
 
@@ -12,11 +11,11 @@ internal static class GenerativeModel
     public static VaeLatentTransformer Load(string? path)
     {
         string full = Inputs.ExistingFile(path, "--model");
-        var model = ModelZip.LoadFromFile(full, out _);
+        var (model, _) = SavedModel.LoadTransformer(new Microsoft.ML.MLContext(1), full);
         var vae = VaeLatentTransformer.Find(model)
-            ?? throw new CliException($"--model: '{path}' has no VAE step (it was trained without a VAE featurizer); sampling needs a VAE with an LSTM decoder.");
+            ?? throw new CliException($"--model: '{Path.GetFileName(full)}' has no VAE step (no VAE featurizer); writing text needs a VAE with an LSTM decoder.");
         if (!vae.CanGenerate)
-            throw new CliException($"--model: the VAE in '{path}' has the {vae.Decoder} decoder (encoder {vae.Encoder}); writing text needs the LSTM decoder: train with --encoder lstm|transformer --decoder lstm.");
+            throw new CliException($"--model: the VAE in '{Path.GetFileName(full)}' has the {vae.Decoder} decoder (encoder {vae.Encoder}); writing text needs the LSTM decoder: train with --encoder lstm|transformer --decoder lstm.");
         return vae;
     }
 

@@ -17,24 +17,23 @@ internal static class PredictCommand
         var cmd = new Command("predict", "Predict the label of a text, or of each line of standard input.") { model, text, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
-            var fitted = Backends.CreateModelBackend().LoadModel(Inputs.ExistingFile(pr.GetValue(model), "--model"));
+            var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
             bool asJson = pr.GetValue(json);
             void One(string t)
             {
-                var scores = fitted.Scores(t);
-                int arg = 0;
-                for (int c = 1; c < scores.Length; c++) if (scores[c] > scores[arg]) arg = c;
+                var (label, scores) = fitted.Predict(fitted.TextView([t]))[0];
                 if (asJson)
                 {
+                    // Scores as ML.NET computed them (single precision, written exactly).
                     var dict = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    for (int c = 0; c < scores.Length; c++) dict[fitted.Classes[c]] = Math.Round(scores[c], 6);
-                    ctx.Out.WriteLine(JsonLine.Object(("text", t), ("label", fitted.Classes[arg]), ("scores", dict)));
+                    for (int c = 0; c < scores.Length; c++) dict[fitted.Classes[c]] = scores[c];
+                    ctx.Out.WriteLine(JsonLine.Object(("text", t), ("label", label), ("scores", dict)));
                 }
                 else
                 {
                     var parts = Enumerable.Range(0, scores.Length).OrderByDescending(c => scores[c]).Take(5)
                         .Select(c => fitted.Classes[c] + "=" + scores[c].ToString("F3", CultureInfo.InvariantCulture));
-                    ctx.Out.WriteLine(fitted.Classes[arg] + "\t" + string.Join(" ", parts));
+                    ctx.Out.WriteLine(label + "\t" + string.Join(" ", parts));
                 }
             }
             if (pr.GetValue(text) is { } single) { One(single); return ExitCodes.Ok; }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using System.Globalization;
 using VaeText.Experiments;
 
@@ -13,17 +15,21 @@ internal static class TopicsCommand
         var top = CliOptions.IntInRange("--top", "Words per dimension", 10, 1, 1000);
         var reference = new Option<string?>("--reference") { Description = "Reference TSV for NPMI coherence (document co-occurrence).", HelpName = "TSV" };
         var textCol = CliOptions.OptionalCol("--text-col", "Text column of the reference TSV (default: the model's).");
+        var separator = CliOptions.Separator();
         var json = CliOptions.Json();
-        var cmd = new Command("topics", "Show the top words of each latent dimension (decoder weights).") { model, top, reference, textCol, json };
+        var cmd = new Command("topics", "Show the top words of each latent dimension (decoder weights).") { model, top, reference, separator, textCol, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
-            var backend = Backends.CreateModelBackend();
-            var fitted = backend.LoadModel(Inputs.ExistingFile(pr.GetValue(model), "--model"));
-            var words = fitted.TopWords(pr.GetValue(top)) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); it has no topics.");
+            string modelPath = Inputs.ExistingFile(pr.GetValue(model), "--model");
+            var (loaded, _) = SavedModel.LoadTransformer(new Microsoft.ML.MLContext(1), modelPath);
+            var vae = MLNet.VaeLatentTransformer.Find(loaded) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); it has no topics.");
+            var words = vae.TopWords(pr.GetValue(top));
             double[]? npmi = null;
             if (pr.GetValue(reference) is { } refPath)
             {
-                var texts = backend.LoadTexts(Inputs.ExistingFile(refPath, "--reference"), pr.GetValue(textCol) ?? fitted.TextColumn);
+                var file = Pipelines.DelimitedTextFile.Open(Inputs.ExistingFile(refPath, "--reference"), pr.GetValue(separator), ct);
+                int ti = file.ColumnIndex(pr.GetValue(textCol) ?? vae.InputColumnNames[0], "--text-col");
+                var texts = file.Load(new Microsoft.ML.MLContext(1), ("text", ti)).GetColumn<string>("text").ToList();
                 npmi = Npmi.Coherence(words, texts, ct);
             }
             if (pr.GetValue(json))

@@ -34,30 +34,66 @@ public sealed class VaeTokenizerMappingFactory : CustomMappingFactory<VaeTokeniz
 
     internal static void Map(Input input, Output output)
     {
-        var tokens = new List<string>(64) { Sentinel };
-        s_tokenizer.Tokenize(JoinParts(input.Text).AsSpan(), tokens);
-        output.Tokens = tokens.ToArray();
+        // All tokens of a row share one character buffer; each token is a slice of it (one allocation per row).
+        var sink = new SliceSink(new TokenBuffer());
+        sink.Add(Sentinel);
+        var parts = input.Text.GetValues();
+        if (parts.Length == 1) s_tokenizer.Scan(parts[0].Span, ref sink);
+        else if (parts.Length > 1)
+        {
+            var joined = new string[parts.Length];
+            for (int k = 0; k < parts.Length; k++) joined[k] = parts[k].ToString();
+            s_tokenizer.Scan(JoinParts(joined).AsSpan(), ref sink);
+        }
+        output.Tokens = sink.Buffer.ToVBuffer();
     }
 
     /// <summary>The document the engine reads: the parts joined with a space (null parts as empty).</summary>
     internal static string JoinParts(string[]? parts) => parts is null || parts.Length == 0 ? "" : parts.Length == 1 ? parts[0] ?? "" : string.Join(' ', parts);
 
+    private sealed class TokenBuffer
+    {
+        private char[] _chars = new char[256];
+        private int _used;
+        private readonly List<(int Start, int Length)> _tokens = new(64);
+
+        public void Add(ReadOnlySpan<char> token)
+        {
+            if (_used + token.Length > _chars.Length) Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _used + token.Length));
+            token.CopyTo(_chars.AsSpan(_used));
+            _tokens.Add((_used, token.Length));
+            _used += token.Length;
+        }
+
+        public VBuffer<ReadOnlyMemory<char>> ToVBuffer()
+        {
+            var values = new ReadOnlyMemory<char>[_tokens.Count];
+            var mem = new ReadOnlyMemory<char>(_chars);
+            for (int k = 0; k < values.Length; k++) values[k] = mem.Slice(_tokens[k].Start, _tokens[k].Length);
+            return new VBuffer<ReadOnlyMemory<char>>(values.Length, values);
+        }
+    }
+
+    private readonly struct SliceSink(TokenBuffer buffer) : ITokenSink
+    {
+        public TokenBuffer Buffer { get; } = buffer;
+        public void Add(ReadOnlySpan<char> token) => Buffer.Add(token);
+    }
+
     /// <summary>Input row: the text columns, concatenated into one vector of Text.</summary>
     public sealed class Input
     {
         /// <summary>Vector of Text: the document's parts.</summary>
-        [VectorType]
-        [ColumnName(VaeLatentTransformer.TextColumn)]
-        public string[] Text { get; set; } = [];
+        [ColumnName(VaeLatentTransformer.TextColumn), VectorType]
+        public VBuffer<ReadOnlyMemory<char>> Text { get; set; }
     }
 
     /// <summary>Output row: the token vector.</summary>
     public sealed class Output
     {
         /// <summary>Variable-size vector of Text: <see cref="Sentinel"/>, then the document's tokens.</summary>
-        [VectorType]
-        [ColumnName(VaeLatentTransformer.TokensColumn)]
-        public string[] Tokens { get; set; } = [];
+        [ColumnName(VaeLatentTransformer.TokensColumn), VectorType]
+        public VBuffer<ReadOnlyMemory<char>> Tokens { get; set; }
     }
 }
 

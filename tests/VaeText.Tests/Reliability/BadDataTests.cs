@@ -8,8 +8,7 @@ using VaeText.Transforms;
 namespace VaeText.Tests.Reliability;
 
 /// <summary>
-/// The catalogue of broken inputs, through the library (LabeledTextCorpus, TextLoader, VaeLatent, trainers) and
-/// through `vaetext train`: each gives a clear error naming file, line and column where it applies, or a
+/// The catalogue of broken inputs, through the library (LabeledTextCorpus, TextLoader, VaeLatent, trainers) : each gives a clear error naming file, line and column where it applies, or a
 /// documented behaviour (docs/RELIABILITY.md).
 /// </summary>
 [NonParallelizable]
@@ -36,64 +35,38 @@ public class BadDataTests
     private static DataFormatException CorpusFails(string path) =>
         Assert.Throws<DataFormatException>(() => LabeledTextCorpus.Load(path))!;
 
-    private async Task<(int Code, string Err)> CliTrain(string path, params string[] extra)
-    {
-        var model = Path.Combine(_dir, "m.zip");
-        var (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", path, "--model", model, "--epochs", "1", "--latent", "2", .. extra]);
-        Assert.That(File.Exists(model), Is.EqualTo(code == 0), "a model file exists exactly when training succeeded");
-        if (code != 0)
-        {
-            Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), "one error line: " + err);
-            Assert.That(err, Does.Not.Contain("internal error").And.Not.Contain("   at "));
-            Assert.That(err.Length, Is.LessThan(2000), "error lines stay short");
-        }
-        return (code, err);
-    }
-
     [Test]
-    public async Task MissingFile()
+    public void MissingFile()
     {
         var p = Path.Combine(_dir, "nope.tsv");
         var e = Assert.Throws<FileNotFoundException>(() => LabeledTextCorpus.Load(p))!;
         Assert.That(e.Message, Does.Contain(p));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("nope.tsv"));
     }
 
     [Test]
-    public async Task EmptyFileAndBomOnly()
+    public void EmptyFileAndBomOnly()
     {
         foreach (var bytes in new[] { Array.Empty<byte>(), new byte[] { 0xEF, 0xBB, 0xBF }, "\n\n\n"u8.ToArray() })
         {
             var p = WriteBytes("empty.tsv", bytes);
             var e = CorpusFails(p);
             Assert.That(e.Message, Does.Contain("empty.tsv").And.Contain("empty"));
-            var (code, err) = await CliTrain(p);
-            Assert.That(code, Is.EqualTo(1));
-            Assert.That(err, Does.Contain("empty.tsv").And.Contain("empty"));
         }
     }
 
     [Test]
-    public async Task HeaderOnly()
+    public void HeaderOnly()
     {
         var p = Write("header.tsv", "label\ttext\n");
         Assert.That(CorpusFails(p).Message, Does.Contain("no documents"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("header.tsv").And.Contain("no documents"));
     }
 
     [Test]
-    public async Task MissingOrMisnamedColumn()
+    public void MissingOrMisnamedColumn()
     {
         var p = Write("cols.tsv", "label\tbody\n" + Rows().Replace("\t", "\t"));
         var e = CorpusFails(p);
         Assert.That(e.Message, Does.Contain("no column named 'text'").And.Contain("'label', 'body'").And.Contain("line 1"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("'text'").And.Contain("body"));
         // A column found ignoring case is accepted.
         var q = Write("case.tsv", "Label\tTEXT\n" + Rows());
         Assert.That(LabeledTextCorpus.Load(q).Count, Is.EqualTo(10));
@@ -105,48 +78,39 @@ public class BadDataTests
     }
 
     [Test]
-    public async Task WrongSeparator()
+    public void WrongSeparator()
     {
         var p = Write("wrongsep.tsv", "label,text\n" + Rows().Replace('\t', ','));
         var e = CorpusFails(p);
         Assert.That(e.Message, Does.Contain("no column named 'label'").And.Contain("comma-separated"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("comma-separated"));
     }
 
     [Test]
-    public async Task RaggedRows()
+    public void RaggedRows()
     {
         var p = Write("ragged.tsv", "label\ttext\n" + Rows(4) + "sport\tone\textra field\n" + Rows(2));
         var e = CorpusFails(p);
         Assert.That(e.Line, Is.EqualTo(6));
         Assert.That(e.Message, Does.Contain("ragged.tsv").And.Contain("line 6"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("line 6"));
         var q = Write("short.tsv", "label\ttext\n" + Rows(3) + "sport\n" + Rows(2));
         Assert.That(CorpusFails(q).Line, Is.EqualTo(5));
     }
 
     [Test]
-    public async Task UnclosedQuotes()
+    public void UnclosedQuotes()
     {
         // CSV (quoting on): the quote opened on line 4 is never closed.
         var p = Write("open.csv", "label,text\nsport,\"fine\"\ntech,plain\nsport,\"never closed\ntech,more\n");
         var e = CorpusFails(p);
         Assert.That(e.Line, Is.EqualTo(4));
         Assert.That(e.Message, Does.Contain("open.csv").And.Contain("quote"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("open.csv").And.Contain("line 4"));
         // TSV (quoting off): a stray quote is just text.
         var q = Write("quote.tsv", "label\ttext\n" + Rows(4) + "sport\t\"an unclosed quote in a tweet\n");
         Assert.That(LabeledTextCorpus.Load(q).Texts[^1], Is.EqualTo("\"an unclosed quote in a tweet"));
     }
 
     [Test]
-    public async Task InvalidUtf8()
+    public void InvalidUtf8()
     {
         var good = Encoding.UTF8.GetBytes("label\ttext\n" + Rows(3));
         var bad = good.Concat(new byte[] { (byte)'t', (byte)'e', (byte)'c', (byte)'h', 9, (byte)'a', 0xC3, 0x28, (byte)'b', 10 }).ToArray();
@@ -155,13 +119,10 @@ public class BadDataTests
         Assert.That(e.Line, Is.EqualTo(5));
         Assert.That(e.ColumnNumber, Is.EqualTo(2));
         Assert.That(e.Message, Does.Contain("UTF-8").And.Contain("latin.tsv").And.Contain("text"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("UTF-8").And.Contain("line 5"));
     }
 
     [Test]
-    public async Task FiftyMegabyteSingleLine()
+    public void FiftyMegabyteSingleLine()
     {
         // One 50 MB line without a newline or a tab: the "header" is one enormous column name.
         var big = new byte[50 << 20];
@@ -171,9 +132,6 @@ public class BadDataTests
         var e = CorpusFails(p);
         Assert.That(e.Message.Length, Is.LessThan(1000), "the message quotes a shortened header");
         Assert.That(e.Message, Does.Contain("no column named 'label'"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("oneline.tsv"));
         Assert.That(sw.Elapsed.TotalSeconds, Is.LessThan(20));
     }
 
@@ -192,7 +150,7 @@ public class BadDataTests
     }
 
     [Test]
-    public async Task EmptyAndWhitespaceTextsEncodeToTheEmptyBag()
+    public void EmptyAndWhitespaceTextsEncodeToTheEmptyBag()
     {
         var p = Write("blank.tsv", "label\ttext\n" + Rows(10) + "sport\t\ntech\t   \t\n".Replace("   \t", "   "));
         var corpus = LabeledTextCorpus.Load(p);
@@ -207,12 +165,10 @@ public class BadDataTests
         Assert.That(means[0..3], Is.EqualTo(means[3..6]));
         Assert.That(means[0..3], Is.EqualTo(means[6..9]));
         Assert.That(means[0..3], Is.Not.EqualTo(means[9..12]));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(0), err);
     }
 
     [Test]
-    public async Task AllTextsEmptyOrUnknownGiveAnEmptyVocabularyError()
+    public void AllTextsEmptyOrUnknownGiveAnEmptyVocabularyError()
     {
         var p = Write("novocab.tsv", "label\ttext\nsport\t\ntech\t  \nsport\t!!!\ntech\t...\n");
         var ctx = new VaeTextContext(1);
@@ -227,34 +183,12 @@ public class BadDataTests
         data = ctx.Data.LoadFromEnumerable(corpus.Texts.Select((t, i) => new Pipeline.Review { Label = corpus.Labels[i], Text = t }).ToArray());
         ex = Assert.Catch(() => ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options { InputColumnName = "Text", LatentSize = 2, Epochs = 1, MinDocumentFrequency = 100 }).Fit(data))!;
         Assert.That(ex.Message, Does.Contain("vocabulary").And.Contain("empty"));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("vocabulary").And.Contain("empty"));
     }
 
     [Test]
-    public async Task SingleClass()
+    public void SingleClass()
     {
         var p = Write("one.tsv", "label\ttext\n" + string.Concat(Enumerable.Range(0, 8).Select(i => $"sport\tthe team won match {i}\n")));
-        var (code, err) = await CliTrain(p);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("one class").Or.Contain("single class"));
-        var (code2, err2) = await CliTrain(p, "--trainer", "fasttree");
-        Assert.That(code2, Is.EqualTo(1));
-        Assert.That(err2, Does.Contain("one class").Or.Contain("single class"));
-    }
-
-    [Test]
-    public async Task LabelsOnlyInTheTestSplit()
-    {
-        var train = Write("train.tsv", "label\ttext\n" + Rows(10));
-        var test = Write("test.tsv", "label\ttext\n" + Rows(2) + "politics\tthe vote was close\n");
-        var model = Path.Combine(_dir, "m.zip");
-        var (code, _, err) = await CliCheckpointTests.Run(["train", "--dataset", train, "--model", model, "--epochs", "1", "--latent", "2"]);
-        Assert.That(code, Is.EqualTo(0), err);
-        (code, _, err) = await CliCheckpointTests.Run(["evaluate", "--model", model, "--dataset", test]);
-        Assert.That(code, Is.EqualTo(1));
-        Assert.That(err, Does.Contain("politics").And.Contain("test.tsv"));
     }
 }
 

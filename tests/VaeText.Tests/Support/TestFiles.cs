@@ -32,17 +32,3 @@ internal static class TestFiles
         return Path.Combine(folder!, name);
     }
 }
-
-/// <summary>Runs the CLI in process and captures its exit code, standard output and standard error.</summary>
-internal static class CliRunner
-{
-    public static Task<(int Code, string Out, string Err)> Run(params string[] args) => Run(CancellationToken.None, args);
-
-    public static async Task<(int Code, string Out, string Err)> Run(CancellationToken ct, params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await VaeText.Cli.Cli.RunAsync(args, o, e, ct);
-        return (code, o.ToString(), e.ToString());
-    }
-}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NUnit.Framework;
+using VaeText.MLNet.Tests.Support;
+
+namespace VaeText.MLNet.Tests;
+
+/// <summary>A model zip with a VaeLatent step loads and predicts bit-identically in another process.</summary>
+public class SeparateProcessTests
+{
+    /// <summary>tests/VaeText.LoadCheck's built program, in the same configuration as this test assembly.</summary>
+    private static string LoadCheckDll()
+    {
+        var testDir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        // .../tests/VaeText.MLNet.Tests/bin/<Configuration>/<tfm>/
+        string tfm = testDir.Name, config = testDir.Parent!.Name;
+        for (var d = testDir; d is not null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, "tests", "VaeText.LoadCheck", "bin", config, tfm, "VaeText.LoadCheck.dll");
+            if (File.Exists(p)) return p;
+        }
+        Assert.Fail("tests/VaeText.LoadCheck was not built (it is a build-only ProjectReference of this project)");
+        return "";
+    }
+
+    [Test]
+    public void AnotherProcessLoadsTheZipAndPredictsBitIdentically()
+    {
+        var dir = Datasets.TempDir();
+        try
+        {
+            var mlContext = new MLContext(seed: 1);
+            var trainPath = Datasets.Sample("train.tsv");
+            var testPath = Datasets.Sample("test.tsv");
+            IDataView train = mlContext.Data.LoadFromTextFile<Review>(trainPath, hasHeader: true, separatorChar: '\t');
+            IDataView test = mlContext.Data.LoadFromTextFile<Review>(testPath, hasHeader: true, separatorChar: '\t');
+            var o = VaeLatentInMemoryTests.Small(8);
+            o.Epochs = 5;
+            var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
+                .Append(mlContext.Transforms.VaeLatent("Latent", o, "Text"))
+                .Append(mlContext.Transforms.Text.FeaturizeText("NGrams", "Text"))
+                .Append(mlContext.Transforms.Concatenate("Features", "Latent", "NGrams"))
+                .AppendCacheCheckpoint(mlContext)
+                .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+                .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+            var model = pipeline.Fit(train);
+            var zip = Path.Combine(dir, "model.zip");
+            mlContext.Model.Save(model, train.Schema, zip);
+            var output = model.Transform(test);
+            var expected = output.GetColumn<string>("PredictedLabel").Zip(output.GetColumn<float[]>("Score"),
+                (label, score) => label + "\t" + string.Join(' ', score.Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8", CultureInfo.InvariantCulture)))).ToArray();
+            ((IDisposable)model).Dispose();
+
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(LoadCheckDll());
+            psi.ArgumentList.Add(zip);
+            psi.ArgumentList.Add(testPath);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            Assert.That(p.WaitForExit(120_000), "the load-check process finished within 2 minutes");
+            Assert.That(p.ExitCode, Is.EqualTo(0), stderr.Result);
+            var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines.Length, Is.EqualTo(expected.Length));
+            Assert.That(lines, Is.EqualTo(expected), "labels and score bits are identical in the other process");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
