@@ -72,7 +72,7 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
         }
         catch
         {
-            if (tempFile is not null) TryDelete(tempFile);
+            if (tempFile is not null) OwnedTempFiles.Delete(tempFile);
             throw;
         }
     }
@@ -92,8 +92,7 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
         };
         byte[] onnx = vae.SequenceModel is { } seq ? VaeOnnxExport.Export(seq, spec) : VaeOnnxExport.Export(vae.BagOfWordsModel!, spec);
         var outputs = new[] { payload.Output, payload.LogVariance, spec.ScoreOutputName }.OfType<string>().ToArray();
-        tempFile = Path.Combine(Path.GetTempPath(), "vaetext-" + Guid.NewGuid().ToString("N") + ".onnx");
-        File.WriteAllBytes(tempFile, onnx);
+        tempFile = OwnedTempFiles.Create(onnx, ".onnx");
         return ml.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = tempFile, InputColumns = [IdsColumn], OutputColumns = outputs, IntraOpNumThreads = 1, InterOpNumThreads = 1,
@@ -194,12 +193,14 @@ public sealed class VaeLatentTransformer : ITransformer, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _owned?.Dispose();
-        if (_tempFile is not null) TryDelete(_tempFile);
+        if (_tempFile is not null) OwnedTempFiles.Delete(_tempFile);
+        GC.SuppressFinalize(this);
     }
 
-    private static void TryDelete(string path)
+    /// <summary>A step never disposed still deletes its temporary ONNX file (nothing can save it any more).</summary>
+    ~VaeLatentTransformer()
     {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_tempFile is not null) OwnedTempFiles.Delete(_tempFile);
     }
 
     /// <summary>

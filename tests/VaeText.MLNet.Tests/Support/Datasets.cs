@@ -83,8 +83,11 @@ internal sealed class PrivateTemp : IDisposable
         if (Path.GetFullPath(Path.GetTempPath()).TrimEnd('/') != Folder) Assert.Ignore("Path.GetTempPath does not follow TMPDIR on this platform");
     }
 
-    /// <summary>Files and folders now in the private temp folder.</summary>
-    public string[] Entries() => Directory.GetFileSystemEntries(Folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToArray()!;
+    /// <summary>
+    /// Files and folders now in the private temp folder, except ONNX Runtime's '.ses' session marker (its native
+    /// library writes one per process on first use; not a VaeText file).
+    /// </summary>
+    public string[] Entries() => Directory.GetFileSystemEntries(Folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Where(n => n != ".ses").ToArray()!;
 
     public void Dispose()
     {
