@@ -16,19 +16,20 @@ internal sealed class ComparisonView(CliContext ctx, bool json) : IComparisonPro
             settings.Name, p.Epoch, settings.Epochs, p.Reconstruction, p.Kl, p.NegativeElbo, p.Seconds), json);
 
     public void CandidateDone(CandidateResult r) =>
-        ctx.Progress(string.Format(Inv, "  {0} [{1} labels]: accuracy {2} %  ({3:F2} s){4}",
-            r.Spec.Name, r.LabelsText, Leaderboard.FormatAccuracy(r), r.FitSeconds, r.Status == "ok" ? "" : "  " + r.Status), json);
+        ctx.Progress(string.Format(Inv, "  {0} [{1} labels]: CV accuracy {2} %, test accuracy {3} %  ({4:F2} s){5}",
+            r.Spec.Name, r.LabelsText, Leaderboard.FormatCv(r), Leaderboard.FormatAccuracy(r), r.FitSeconds, r.Status == "ok" ? "" : "  " + r.Status), json);
 
     /// <summary>Prints the leaderboard as a table.</summary>
     public static void PrintLeaderboard(CliContext ctx, ComparisonReport report)
     {
-        var table = new Table().Title("Leaderboard (" + Markup.Escape(report.Evaluation) + ")");
+        var table = new Table().Title("Leaderboard (ranked by cross-validated accuracy on the labelled rows; test: " + Markup.Escape(report.Evaluation) + ")");
         if (!ctx.Interactive) table.Border(TableBorder.Ascii);
         table.AddColumn(new TableColumn("Rank").RightAligned());
         table.AddColumn("Pipeline");
         table.AddColumn(new TableColumn("Labels").RightAligned());
         table.AddColumn(new TableColumn("Seeds").RightAligned());
-        table.AddColumn(new TableColumn("Accuracy %").RightAligned());
+        table.AddColumn(new TableColumn("CV %").RightAligned());
+        table.AddColumn(new TableColumn("Test %").RightAligned());
         table.AddColumn(new TableColumn("Macro %").RightAligned());
         table.AddColumn(new TableColumn("Fit s").RightAligned());
         table.AddColumn(new TableColumn("Peak MB").RightAligned());
@@ -37,11 +38,12 @@ internal sealed class ComparisonView(CliContext ctx, bool json) : IComparisonPro
         {
             table.AddRow(
                 r.Rank > 0 ? r.Rank.ToString(Inv) : "-",
-                Markup.Escape(r.Spec.Name),
+                Markup.Escape(r.Spec.Name) + (r.Selected ? " (selected)" : ""),
                 r.LabelsText,
                 r.Seeds.ToString(Inv),
+                Markup.Escape(Leaderboard.FormatCv(r)),
                 Markup.Escape(Leaderboard.FormatAccuracy(r)),
-                r.Seeds == 0 ? "-" : (100 * r.MacroAccuracyMean).ToString("F2", Inv),
+                !r.HasTest ? "-" : (100 * r.MacroAccuracyMean).ToString("F2", Inv),
                 r.FitSeconds.ToString("F2", Inv),
                 r.PeakMemoryMb.ToString("F0", Inv),
                 Markup.Escape(r.Status));

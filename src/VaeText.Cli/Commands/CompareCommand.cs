@@ -6,13 +6,10 @@ namespace VaeText.Cli.Commands;
 /// <summary><c>vaetext compare</c>: the AutoML-style comparison run.</summary>
 internal static class CompareCommand
 {
-    /// <summary>Replaces the library backend in tests (null: the library).</summary>
-    internal static Func<IExperimentBackend>? BackendOverride { get; set; }
-
     public static Command Create(CliContext ctx)
     {
         var dataset = CliOptions.Dataset(true, "Training TSV.");
-        var test = new Option<string?>("--test") { Description = "Test TSV (without it: k-fold cross-validation on the training data).", HelpName = "TSV" };
+        var test = new Option<string?>("--test") { Description = "Test TSV, used only to report each candidate's accuracy (without it: cross-validated accuracy only).", HelpName = "TSV" };
         var labelCol = CliOptions.LabelCol();
         var textCol = CliOptions.TextCol();
         var outDir = new Option<string>("--out") { Description = "Output folder for results.json, leaderboard.md, best-model.zip, report.html.", Required = true, HelpName = "DIR" };
@@ -22,15 +19,17 @@ internal static class CompareCommand
         var latent = CliOptions.IntInRange("--latent", "Latent size of the base VAE", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "Training epochs of the base VAE", 20, 1, 10000);
         var encoder = CliOptions.Encoder();
-        var folds = CliOptions.IntInRange("--folds", "Cross-validation folds when there is no --test", 5, 2, 50);
+        var folds = CliOptions.IntInRange("--folds", "Most folds of the cross-validation on the labelled rows that selects the pipeline", 5, 2, 50);
+        var ldaTopics = CliOptions.IntInRange("--lda-topics", "Topics of the LDA candidate", 20, 2, 1000);
         var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
         var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
         var json = CliOptions.Json();
-        var cmd = new Command("compare", "Compare candidate pipelines (n-grams, VAE latent, both × SDCA, FastTree) and write a leaderboard and report. " +
+        var cmd = new Command("compare", "Compare ML.NET pipelines (FeaturizeText, TF-IDF n-grams, LDA, VaeLatent, n-grams ⊕ VAE × SDCA, FastTree, LightGbm) and write a leaderboard and report. " +
+            "Each labels setting's pipeline is selected by cross-validation on the labelled rows only; the test split only reports. " +
             "Peak MB / peak_memory_mb is each candidate's own peak working set above the level before it (its featurizer's fit, measured once, or its classifier fits), not the process peak; " +
             "rows with all labels are fitted once (every seed would use the same labelled set).")
         {
-            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, noVariants, stratified, json,
+            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, ldaTopics, noVariants, stratified, json,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
@@ -45,6 +44,7 @@ internal static class CompareCommand
                 Seeds = pr.GetValue(seeds),
                 Vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant()),
                 Folds = pr.GetValue(folds),
+                LdaTopics = pr.GetValue(ldaTopics),
                 Variants = !pr.GetValue(noVariants),
                 Stratified = pr.GetValue(stratified),
             };
@@ -61,22 +61,32 @@ internal static class CompareCommand
     internal static ComparisonRunner.Outcome RunWithProgress(CliContext ctx, ComparisonOptions options, bool json, CancellationToken ct)
     {
         if (!ctx.Interactive || json)
-            return new ComparisonRunner(BackendOverride?.Invoke() ?? new Experiments.LibraryBackend()).Run(options, new ComparisonView(ctx, json), ct);
-        int rows = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants)).Distinct().Count() * options.Labeled.Distinct().Count();
+            return new ComparisonRunner().Run(options, new ComparisonView(ctx, json), ct);
+        int rows = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().Count() * options.Labeled.Distinct().Count();
         return LiveProgressView.Run(ctx, rows, live =>
         {
             try
             {
-                return new ComparisonRunner(BackendOverride?.Invoke() ?? new Experiments.LibraryBackend { OnVaeBatch = live.Batch }).Run(options, live, ct);
+                return new ComparisonRunner().Run(options, new LiveWithBatches(live), ct);
             }
             finally { live.Finish(); }
         });
     }
 
+    /// <summary>The live view, also fed the VAE's per-batch progress.</summary>
+    private sealed class LiveWithBatches(LiveProgressView live) : IComparisonProgress
+    {
+        public void Stage(string message) => live.Stage(message);
+        public void VaeStarted(VaeSettings settings) => live.VaeStarted(settings);
+        public void VaeBatch(VaeSettings settings, Training.VaeBatchReport report, int batchesPerEpoch) => live.Batch(report, batchesPerEpoch);
+        public void VaeEpoch(VaeSettings settings, VaeEpochPoint point) => live.VaeEpoch(settings, point);
+        public void CandidateDone(CandidateResult result) => live.CandidateDone(result);
+    }
+
     /// <summary>Runs a comparison, writes the outputs (when <paramref name="dir"/> is set) and prints the leaderboard.</summary>
     internal static int Run(CliContext ctx, ComparisonOptions options, string? dir, bool json, CancellationToken ct)
     {
-        var outcome = RunWithProgress(ctx, options, json, ct);
+        using var outcome = RunWithProgress(ctx, options, json, ct);
         var view = new ComparisonView(ctx, json);
         if (dir is not null)
         {

@@ -35,15 +35,15 @@ internal static class DemoCommand
                 TimeBudgetSeconds = pr.GetValue(budget) ?? 90,
                 Candidates = new[]
                 {
+                    new CandidateSpec(FeaturizerKind.FeaturizeText, TrainerKind.Sdca, null),
                     new CandidateSpec(FeaturizerKind.Ngrams, TrainerKind.Sdca, null),
+                    new CandidateSpec(FeaturizerKind.Lda, TrainerKind.Sdca, null, 10),
                     new CandidateSpec(FeaturizerKind.Vae, TrainerKind.Sdca, vae),
                     new CandidateSpec(FeaturizerKind.Both, TrainerKind.Sdca, vae),
-                    new CandidateSpec(FeaturizerKind.Ngrams, TrainerKind.FastTree, null),
-                    new CandidateSpec(FeaturizerKind.Vae, TrainerKind.FastTree, vae),
                 },
             };
             string? dir = pr.GetValue(outDir) is { } o ? Inputs.OutputFolder(o, "--out") : null;
-            var outcome = CompareCommand.RunWithProgress(ctx, options, asJson, ct);
+            using var outcome = CompareCommand.RunWithProgress(ctx, options, asJson, ct);
             if (dir is not null) ComparisonOutputs.Write(dir, outcome, ct);
             if (asJson)
             {
@@ -77,14 +77,15 @@ internal static class DemoCommand
                 w.WriteLine(string.Format(inv, "    dim {0,2}: {1}", d, string.Join(", ", run.TopWords[d].Take(8))));
             if (run.TopWords.Count > 8) w.WriteLine(string.Format(inv, "    ... ({0} dimensions in all)", run.TopWords.Count));
         }
-        foreach (var f in new[] { "ngrams", "vae", "both" })
+        foreach (var (f, name) in new[] { ("featurize_text", "FeaturizeText"), ("ngrams", "TF-IDF n-gram"), ("lda", "LDA topic"), ("vae", "latent"), ("both", "n-gram ⊕ latent") })
         {
-            var bestOf = report.Candidates.Where(r => r.Spec.FeaturizerId == f && r.Seeds > 0).OrderByDescending(r => r.AccuracyMean).FirstOrDefault();
+            var bestOf = report.Candidates.Where(r => r.Spec.FeaturizerId == f && r.Seeds > 0).OrderBy(r => r.Rank).FirstOrDefault();
             if (bestOf is not null)
-                w.WriteLine(string.Format(inv, "  Best with {0} features: {1} — accuracy {2} %.", f == "both" ? "n-gram ⊕ latent" : f == "vae" ? "latent" : "n-gram", bestOf.Spec.Name, Leaderboard.FormatAccuracy(bestOf)));
+                w.WriteLine(string.Format(inv, "  Best with {0} features: {1} — CV accuracy {2} %, test accuracy {3} %.", name, bestOf.Spec.Name, Leaderboard.FormatCv(bestOf), Leaderboard.FormatAccuracy(bestOf)));
         }
         if (report.Best is { } best)
-            w.WriteLine(string.Format(inv, "  Winner: {0} ({1} classes, {2} test documents, run took {3:F1} s).", best.Spec.Name, report.Classes.Count, report.TestCount, report.TotalSeconds));
+            w.WriteLine(string.Format(inv, "  Selected by cross-validation on the labelled rows: {0} ({1} classes; test accuracy {2} % on {3} test documents; run took {4:F1} s).",
+                best.Spec.Name, report.Classes.Count, Leaderboard.FormatAccuracy(best), report.TestCount, report.TotalSeconds));
         w.WriteLine(dir is null ? "  Add --out DIR to write results.json, leaderboard.md, best-model.zip and an HTML report." : "  Report: " + Path.Combine(dir, ComparisonOutputs.ReportFile));
     }
 }

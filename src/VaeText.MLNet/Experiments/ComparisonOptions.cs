@@ -25,24 +25,34 @@ internal sealed class ComparisonOptions
     public bool Variants { get; init; } = true;
     /// <summary>Seed of VAE training.</summary>
     public int VaeSeed { get; init; } = 1;
-    /// <summary>Folds for cross-validation when there is no test set.</summary>
-    public int Folds { get; init; } = 5;
+    /// <summary>Most folds of the cross-validation on the labelled rows that selects the pipeline.</summary>
+    public int Folds { get; init; } = CrossValidationFolds.MaxFolds;
+    /// <summary>Number of topics of the LDA candidate.</summary>
+    public int LdaTopics { get; init; } = 20;
+    /// <summary>Threads for featurizers (VAE, LDA); 0 = all processors. Classifier fits use one thread each (reproducible).</summary>
+    public int Threads { get; init; }
     /// <summary>Explicit candidate list (null: the default set).</summary>
     public IReadOnlyList<CandidateSpec>? Candidates { get; init; }
     /// <summary>Maximum number of points on the latent map.</summary>
     public int MaxMapPoints { get; init; } = 1500;
 
-    /// <summary>The default candidate set for a base VAE configuration.</summary>
-    public static List<CandidateSpec> DefaultCandidates(VaeSettings vae, bool variants)
+    /// <summary>
+    /// The default candidate set for a base VAE configuration: FeaturizeText (defaults) + SDCA, TF-IDF 1–2-grams +
+    /// SDCA, LDA + SDCA, VAE + SDCA / FastTree (/ LightGbm when its native library loads), TF-IDF ⊕ VAE + SDCA, and with
+    /// <paramref name="variants"/> VAE + SDCA at half and twice the latent size and twice the epochs.
+    /// </summary>
+    public static List<CandidateSpec> DefaultCandidates(VaeSettings vae, bool variants, int ldaTopics = 20)
     {
         var list = new List<CandidateSpec>
         {
+            new(FeaturizerKind.FeaturizeText, TrainerKind.Sdca, null),
             new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null),
+            new(FeaturizerKind.Lda, TrainerKind.Sdca, null, ldaTopics),
             new(FeaturizerKind.Vae, TrainerKind.Sdca, vae),
-            new(FeaturizerKind.Both, TrainerKind.Sdca, vae),
-            new(FeaturizerKind.Ngrams, TrainerKind.FastTree, null),
             new(FeaturizerKind.Vae, TrainerKind.FastTree, vae),
         };
+        if (CandidatePipelines.LightGbmAvailable()) list.Add(new(FeaturizerKind.Vae, TrainerKind.LightGbm, vae));
+        list.Add(new(FeaturizerKind.Both, TrainerKind.Sdca, vae));
         if (variants)
         {
             list.Add(new(FeaturizerKind.Vae, TrainerKind.Sdca, vae with { Latent = Math.Max(2, vae.Latent / 2) }));
@@ -60,6 +70,8 @@ internal interface IComparisonProgress
     void Stage(string message);
     /// <summary>A VAE training starts.</summary>
     void VaeStarted(VaeSettings settings) { }
+    /// <summary>After each VAE optimisation step (on the training thread), with the number of batches per epoch.</summary>
+    void VaeBatch(VaeSettings settings, Training.VaeBatchReport report, int batchesPerEpoch) { }
     /// <summary>One VAE epoch finished.</summary>
     void VaeEpoch(VaeSettings settings, VaeEpochPoint point);
     /// <summary>A candidate finished one labelled-subset size (all seeds).</summary>

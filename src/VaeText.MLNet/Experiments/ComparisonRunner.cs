@@ -1,26 +1,37 @@
 using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using VaeText.Pipelines;
+using VaeText.Training;
 
 namespace VaeText.Experiments;
 
 /// <summary>
-/// Runs an AutoML-style comparison: every candidate pipeline at every labelled-subset size and seed, each VAE
-/// configuration trained once (on all training texts, labels unused) and shared, evaluation on the test split or by
-/// k-fold cross-validation, within a time budget. Writes nothing itself; see <see cref="ComparisonOutputs"/>.
+/// Runs an AutoML-style comparison of ML.NET pipelines (<see cref="CandidatePipelines"/>) at every labelled-subset
+/// size and seed. Every featurizer is fitted once on all training texts (labels unused) and shared by the candidates
+/// that use it — each VAE configuration is trained once. For every labelled draw, each candidate's classifier is
+/// scored by cross-validation on the labelled rows only (<see cref="CrossValidationFolds"/>), which selects the
+/// pipeline of that labels setting, and then fitted on all labelled rows and scored on the test split, which is
+/// used only to report. Writes nothing itself; see <see cref="ComparisonOutputs"/>.
 /// </summary>
 internal sealed class ComparisonRunner
 {
-    private readonly IExperimentBackend _backend;
-
-    /// <summary>Creates a runner over a backend.</summary>
-    public ComparisonRunner(IExperimentBackend backend) => _backend = backend ?? throw new ArgumentNullException(nameof(backend));
-
-    /// <summary>The result of a run: the report plus what is needed to save the best model.</summary>
-    internal sealed class Outcome
+    /// <summary>The result of a run: the report plus what is needed to save the selected model. Dispose it to release the fitted VAEs.</summary>
+    internal sealed class Outcome : IDisposable
     {
         /// <summary>The report.</summary>
         public required ComparisonReport Report { get; init; }
-        /// <summary>Saves the best model to a path (null when nothing was evaluated).</summary>
+        /// <summary>Saves the selected model (an ML.NET model zip) to a path (null when nothing was evaluated).</summary>
         public Action<string>? SaveBestModel { get; init; }
+        /// <summary>What the run fitted that holds resources (the VaeLatent transformers).</summary>
+        internal List<IDisposable> Owned { get; init; } = new();
+
+        /// <summary>Disposes the fitted VAEs.</summary>
+        public void Dispose()
+        {
+            foreach (var d in Owned) d.Dispose();
+            Owned.Clear();
+        }
     }
 
     /// <summary>Validates options; throws <see cref="ArgumentException"/> naming the bad setting.</summary>
@@ -35,6 +46,30 @@ internal sealed class ComparisonRunner
         if (o.Vae.Latent < 1 || o.Vae.Latent > 4096) throw new ArgumentOutOfRangeException("--latent", o.Vae.Latent, "--latent must be between 1 and 4096.");
         if (o.Vae.Epochs < 1 || o.Vae.Epochs > 100000) throw new ArgumentOutOfRangeException("--epochs", o.Vae.Epochs, "--epochs must be between 1 and 100000.");
         if (o.Folds < 2) throw new ArgumentOutOfRangeException("--folds", o.Folds, "Cross-validation needs at least 2 folds.");
+        if (o.LdaTopics < 2 || o.LdaTopics > 1000) throw new ArgumentOutOfRangeException("--lda-topics", o.LdaTopics, "--lda-topics must be between 2 and 1000.");
+        if (string.Equals(o.LabelColumn, o.TextColumn, StringComparison.Ordinal))
+            throw new ArgumentException($"--label-col and --text-col name the same column ('{o.LabelColumn}').", "--label-col");
+    }
+
+    /// <summary>A labelled text file as read for a comparison.</summary>
+    internal sealed record LabeledData(IDataView View, string[] Texts, string[] Labels);
+
+    /// <summary>
+    /// Loads the label and text columns of a delimited file through ML.NET's text loader (the file is checked first by
+    /// <see cref="DelimitedTextFile"/>; errors name the file, line and column).
+    /// </summary>
+    internal static LabeledData Load(MLContext ml, string path, string labelColumn, string textColumn, CancellationToken ct)
+    {
+        var file = DelimitedTextFile.Open(path, null, ct);
+        int li = file.ColumnIndex(labelColumn, "--label-col");
+        int ti = file.ColumnIndex(textColumn, "--text-col");
+        var view = file.Load(ml, (labelColumn, li), (textColumn, ti));
+        var labels = view.GetColumn<ReadOnlyMemory<char>>(labelColumn).Select(m => m.ToString()).ToArray();
+        var texts = view.GetColumn<ReadOnlyMemory<char>>(textColumn).Select(m => m.ToString()).ToArray();
+        int empty = Array.FindIndex(labels, l => l.Trim().Length == 0);
+        if (empty >= 0)
+            throw new InvalidDataException($"{Path.GetFileName(path)}: document {empty + 1} has an empty label in column '{labelColumn}'; every document needs its class.");
+        return new LabeledData(ml.Data.Cache(view), texts, labels);
     }
 
     /// <summary>Runs the comparison. User cancellation throws <see cref="OperationCanceledException"/>.</summary>
@@ -42,235 +77,478 @@ internal sealed class ComparisonRunner
     {
         Validate(options);
         var clock = Stopwatch.StartNew();
-        bool OverBudget() => options.TimeBudgetSeconds is double b && clock.Elapsed.TotalSeconds >= b;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (options.TimeBudgetSeconds is double seconds) budget.CancelAfter(TimeSpan.FromSeconds(seconds));
+        bool OverBudget() => budget.IsCancellationRequested;
 
+        var ml = new MLContext(seed: 1);
         progress?.Stage($"Loading {options.TrainPath}");
-        var train = _backend.Load(options.TrainPath, options.LabelColumn, options.TextColumn);
-        LabeledTexts? test = null;
+        var train = Load(ml, options.TrainPath, options.LabelColumn, options.TextColumn, ct);
+        LabeledData? test = null;
         if (options.TestPath is not null)
         {
             progress?.Stage($"Loading {options.TestPath}");
-            test = _backend.Load(options.TestPath, options.LabelColumn, options.TextColumn);
+            test = Load(ml, options.TestPath, options.LabelColumn, options.TextColumn, ct);
         }
-        if (train.Texts.Count < 2) throw new InvalidDataException($"'{options.TrainPath}' has {train.Texts.Count} document(s); a comparison needs at least 2.");
-        if (test is { Texts.Count: 0 }) throw new InvalidDataException($"'{options.TestPath}' has no documents.");
+        int n = train.Texts.Length;
+        if (n < 2) throw new InvalidDataException($"'{options.TrainPath}' has {n} document(s); a comparison needs at least 2.");
         ct.ThrowIfCancellationRequested();
 
-        var classes = train.Labels.Concat(test?.Labels ?? Array.Empty<string>()).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
-        if (train.Labels.Distinct().Count() < 2) throw new InvalidDataException($"'{options.TrainPath}' has only one class ('{classes[0]}'); a classifier needs at least two.");
+        // Classes come from the training split only: the test labels are read for scoring, never for anything chosen.
+        var classes = train.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2) throw new InvalidDataException($"'{options.TrainPath}' has only one class ('{classes[0]}'); a classifier needs at least two.");
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         int[] yTrain = train.Labels.Select(l => classIndex[l]).ToArray();
-        int[]? yTest = test?.Labels.Select(l => classIndex[l]).ToArray();
-        bool cv = test is null;
-        int folds = Math.Min(options.Folds, train.Texts.Count);
-        int[] foldOf = cv ? FoldAssignment(train.Texts.Count, folds) : Array.Empty<int>();
+        if (test is not null && test.Labels.FirstOrDefault(l => !classIndex.ContainsKey(l)) is { } unknown)
+            throw new InvalidDataException($"'{options.TestPath}' has the class '{unknown}' that the training split lacks; a classifier cannot predict it.");
 
         var report = new ComparisonReport
         {
             Dataset = options.TrainPath,
             TestDataset = options.TestPath,
-            Evaluation = cv ? $"{folds}-fold cross-validation" : "test split",
+            Evaluation = test is null ? "cross-validation on the labelled rows (no test split)" : "test split",
             Classes = classes,
-            TrainCount = train.Texts.Count,
-            TestCount = cv ? train.Texts.Count : test!.Texts.Count,
+            TrainCount = n,
+            TestCount = test?.Texts.Length ?? 0,
             TimeBudgetSeconds = options.TimeBudgetSeconds,
         };
+        report.Selection = $"k-fold cross-validation on the labelled rows only (k = {options.Folds}, fewer when rows/2 is smaller; " +
+            $"stratified by class; one held-out fold from {CrossValidationFolds.HoldoutFrom} labelled rows on; the test split is not read before the selection)";
 
-        var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants)).ToList();
-        var labeled = options.Labeled.Distinct().OrderBy(n => n ?? int.MaxValue).ToList();
-
-        // Featurizers are computed lazily, once each.
-        (IFeatureTable Train, IFeatureTable? Test, double Seconds)? ngrams = null;
-        // Peak memory above the baseline while each shared featurizer was fitted (reported with the candidates using it).
-        double ngramsPeakMb = 0;
-        var vaePeakMb = new Dictionary<VaeSettings, double>();
-        var vaes = new Dictionary<VaeSettings, (ITrainedVae Vae, VaeRunRecord Record)?>();
-        var both = new Dictionary<VaeSettings, (IFeatureTable Train, IFeatureTable? Test)>();
-
-        (IFeatureTable Train, IFeatureTable? Test, double Seconds) GetNgrams()
+        var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().ToList();
+        var labeled = options.Labeled.Distinct().OrderBy(k => k ?? int.MaxValue).ToList();
+        var features = new Featurizers(ml, options, train, test, report, progress);
+        try
         {
-            if (ngrams is { } have) return have;
-            progress?.Stage("Fitting the n-gram featurizer");
-            using var mem = new PeakMemorySampler(); // before the clock: its baseline collection is not the featurizer's time
-            var sw = Stopwatch.StartNew();
-            var (tr, te) = _backend.FitNgrams(train.Texts, test?.Texts, ct);
-            ngrams = (tr, te, sw.Elapsed.TotalSeconds);
-            ngramsPeakMb = mem.PeakAboveBaselineMb;
-            return ngrams.Value;
-        }
-
-        (ITrainedVae Vae, VaeRunRecord Record)? GetVae(VaeSettings s)
-        {
-            if (vaes.TryGetValue(s, out var have)) return have;
-            if (OverBudget()) { vaes[s] = null; return null; }
-            progress?.Stage($"Training {s.Name} on {train.Texts.Count} texts (labels unused)");
-            progress?.VaeStarted(s);
-            var record = new VaeRunRecord { Settings = s };
-            using var mem = new PeakMemorySampler(); // before the clock: its baseline collection is not the VAE's time
-            var sw = Stopwatch.StartNew();
-            using var budgetCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (options.TimeBudgetSeconds is double b) budgetCts.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.001, b - clock.Elapsed.TotalSeconds)));
-            var epochProgress = new SyncProgress<VaeEpochPoint>(p => { record.Epochs.Add(p); progress?.VaeEpoch(s, p); });
-            ITrainedVae vae;
-            try
+            // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
+            var draws = new Dictionary<(int? Labels, int Seed), (int[] Rows, CrossValidationFolds? Folds)>();
+            (int[] Rows, CrossValidationFolds? Folds) Draw(int? labels, int seed)
             {
-                vae = _backend.TrainVae(train.Texts, test?.Texts, s, options.VaeSeed, epochProgress, budgetCts.Token);
-                vaePeakMb[s] = mem.PeakAboveBaselineMb;
+                if (draws.TryGetValue((labels, seed), out var d)) return d;
+                int[] rows = labels is int k && k < n
+                    ? LabelSampler.Draw(k, n, seed, options.Stratified ? yTrain : null)
+                    : Enumerable.Range(0, n).ToArray();
+                d = (rows, CrossValidationFolds.Create(rows, yTrain, seed, options.Folds));
+                draws[(labels, seed)] = d;
+                return d;
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                vaes[s] = null; // The time budget ran out during training.
-                return null;
-            }
-            record.Seconds = sw.Elapsed.TotalSeconds;
-            record.TopWords = vae.TopWords(10);
-            report.VaeRuns.Add(record);
-            vaes[s] = (vae, record);
-            return vaes[s];
-        }
 
-        (IFeatureTable Train, IFeatureTable? Test, double Seconds)? Features(CandidateSpec c)
-        {
-            switch (c.Featurizer)
+            var confusions = new Dictionary<CandidateResult, int[,]>();
+            var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
+            bool anyDone = false;
+            foreach (var cand in candidates)
             {
-                case FeaturizerKind.Ngrams:
-                    return GetNgrams();
-                case FeaturizerKind.Vae:
-                {
-                    var v = GetVae(c.Vae!);
-                    if (v is null) return null;
-                    return (v.Value.Vae.Train, v.Value.Vae.Test, v.Value.Record.Seconds);
-                }
-                default:
-                {
-                    var n = GetNgrams();
-                    var v = GetVae(c.Vae!);
-                    if (v is null) return null;
-                    if (!both.TryGetValue(c.Vae!, out var pair))
-                    {
-                        pair = (_backend.Concatenate(n.Train, v.Value.Vae.Train),
-                                n.Test is null ? null : _backend.Concatenate(n.Test, v.Value.Vae.Test!));
-                        both[c.Vae!] = pair;
-                    }
-                    return (pair.Train, pair.Test, n.Seconds + v.Value.Record.Seconds);
-                }
-            }
-        }
-
-        var confusions = new Dictionary<CandidateResult, int[,]>();
-        bool anyDone = false;
-        foreach (var cand in candidates)
-        {
-            foreach (var n in labeled)
-            {
-                ct.ThrowIfCancellationRequested();
-                var row = new CandidateResult { Spec = cand, Labels = n };
-                report.Candidates.Add(row);
-                if (anyDone && OverBudget()) { row.Status = "skipped: time budget"; continue; }
-                var feats = Features(cand);
-                if (feats is null) { row.Status = "skipped: time budget (VAE not trained)"; continue; }
-                row.FeaturizerSeconds = feats.Value.Seconds;
-                double featurizerPeak = Math.Max(cand.Featurizer == FeaturizerKind.Vae ? 0 : ngramsPeakMb,
-                    cand.Vae is { } cv2 && vaePeakMb.TryGetValue(cv2, out var vp) ? vp : 0);
-                if (n is int k && k > train.Texts.Count) row.Status = $"ok (only {train.Texts.Count} labelled documents exist)";
-                // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
-                bool sameSetEverySeed = n is not int k2 || k2 >= (cv ? train.Texts.Count - train.Texts.Count / folds : train.Texts.Count);
-                int seedCount = sameSetEverySeed ? 1 : options.Seeds;
-                if (sameSetEverySeed && options.Seeds > 1)
-                    row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
-                using var candidateMemory = new PeakMemorySampler();
-                for (int seed = 1; seed <= seedCount; seed++)
+                foreach (var labels in labeled)
                 {
                     ct.ThrowIfCancellationRequested();
-                    if (anyDone && seed > 1 && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
-                    var truth = new List<int>();
-                    var predicted = new List<int>();
-                    double fitSeconds = 0;
-                    for (int fold = 0; fold < (cv ? folds : 1); fold++)
+                    var row = new CandidateResult { Spec = cand, Labels = labels };
+                    report.Candidates.Add(row);
+                    if (anyDone && OverBudget()) { row.Status = "skipped: time budget"; continue; }
+                    FeatureTable[]? variants;
+                    try { variants = features.For(cand, budget.Token); }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested) { variants = null; }
+                    if (variants is null) { row.Status = "skipped: time budget (featurizer not fitted)"; continue; }
+                    row.FeaturizerSeconds = variants[0].Seconds;
+                    if (labels is int k && k > n) row.Status = $"ok (only {n} labelled documents exist)";
+                    // Every seed would draw the same labelled set (all labels): fit once; the seed would only reshuffle the trainer.
+                    bool sameSetEverySeed = labels is not int k2 || k2 >= n;
+                    int seedCount = sameSetEverySeed ? 1 : options.Seeds;
+                    if (sameSetEverySeed && options.Seeds > 1)
+                        row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
+                    using var candidateMemory = new PeakMemorySampler();
+                    for (int seed = 1; seed <= seedCount; seed++)
                     {
-                        int[] pool = cv ? Enumerable.Range(0, train.Texts.Count).Where(i => foldOf[i] != fold).ToArray()
-                                        : Enumerable.Range(0, train.Texts.Count).ToArray();
-                        int[] rows = Subsample(pool, n, seed, yTrain, options.Stratified);
-                        var labels = rows.Select(i => yTrain[i]).ToArray();
+                        ct.ThrowIfCancellationRequested();
+                        if (anyDone && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
+                        var (rows, folds) = Draw(labels, seed);
                         var sw = Stopwatch.StartNew();
-                        var model = _backend.Fit(cand.Trainer, feats.Value.Train, rows, labels, classes.Length, seed, ct);
-                        fitSeconds += sw.Elapsed.TotalSeconds;
-                        if (cv)
+                        try
                         {
-                            int[] evalRows = Enumerable.Range(0, train.Texts.Count).Where(i => foldOf[i] == fold).ToArray();
-                            predicted.AddRange(_backend.Predict(model, feats.Value.Train, evalRows));
-                            truth.AddRange(evalRows.Select(i => yTrain[i]));
+                            // Selection: cross-validation on the labelled rows (and the latent weight of n-grams ⊕ VAE the same way).
+                            double bestCv = double.NaN;
+                            int bestVariant = 0;
+                            for (int v = 0; v < variants.Length; v++)
+                            {
+                                double cv = CrossValidate(cand, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
+                                if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
+                            }
+                            var chosen = variants[bestVariant];
+                            // The candidate fitted on all labelled rows; scored on the test split (report only).
+                            var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
+                            row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
+                            row.CvAccuracies.Add(bestCv);
+                            if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
+                            if (test is not null)
+                            {
+                                var scores = Evaluate(classifier, chosen, true, Enumerable.Range(0, test.Labels.Length).ToArray(), test.Labels, classes, cand.Trainer);
+                                row.Accuracies.Add(scores.Accuracy);
+                                row.MacroAccuracies.Add(scores.MacroAccuracy);
+                                if (seed == 1) confusions[row] = scores.Confusion;
+                            }
+                            if (seed == 1) firstFits[row] = (chosen.Featurizer, classifier);
+                            anyDone = true;
                         }
-                        else
+                        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                         {
-                            predicted.AddRange(_backend.Predict(model, feats.Value.Test!, null));
-                            truth.AddRange(yTest!);
+                            row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
+                            break;
                         }
                     }
-                    var scores = ClassificationScores.Compute(truth.ToArray(), predicted.ToArray(), classes.Length);
-                    row.Accuracies.Add(scores.Accuracy);
-                    row.MacroAccuracies.Add(scores.MacroAccuracy);
-                    row.ClassifierSeconds.Add(fitSeconds);
-                    if (seed == 1) confusions[row] = scores.Confusion;
-                    anyDone = true;
+                    double featurizerPeak = variants[0].PeakMemoryMb;
+                    row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
+                    progress?.CandidateDone(row);
                 }
-                row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
-                progress?.CandidateDone(row);
             }
+
+            var ranked = Leaderboard.Rank(report.Candidates);
+            report.Candidates.Clear();
+            report.Candidates.AddRange(ranked);
+            foreach (var labels in labeled) SelectPerSeed(report, labels);
+            report.Best = Leaderboard.Best(ranked);
+            Action<string>? saveBest = null;
+            if (report.Best is { } best && firstFits.TryGetValue(best, out var fit))
+            {
+                report.BestConfusion = confusions.GetValueOrDefault(best);
+                var inputSchema = train.View.Schema;
+                saveBest = path =>
+                {
+                    var post = CandidatePipelines.PredictedLabelToClass(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
+                    var scored = fit.Classifier.Transform(fit.Featurizer.Transform(train.View));
+                    var model = new TransformerChain<ITransformer>(fit.Featurizer, fit.Classifier, post.Fit(scored));
+                    ml.Model.Save(model, inputSchema, path);
+                };
+            }
+
+            // Latent map from the best candidate's VAE, or the first VAE trained.
+            if (features.MapSource(report.Best?.Spec.Vae) is { } map)
+            {
+                int total = test?.Texts.Length ?? n;
+                int[] y = test is null ? yTrain : test.Labels.Select(l => classIndex[l]).ToArray();
+                int count = Math.Min(total, options.MaxMapPoints);
+                // Evenly spaced rows: deterministic and spread over the file.
+                int[] mapRows = Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
+                var means = test is null ? map.Vae.TrainMeans : map.Vae.TestMeans!;
+                int l = map.Vae.LatentSize;
+                var proj = Pca.Project2D(mapRows.Select(r => means.AsSpan(r * l, l).ToArray()).ToList());
+                report.LatentMap = new LatentMap(proj.X, proj.Y, mapRows.Select(i => y[i]).ToArray(), proj.ExplainedFirst, proj.ExplainedSecond,
+                    $"{map.Settings.Name}, {count} {(test is null ? "training" : "test")} documents");
+            }
+            report.TotalSeconds = clock.Elapsed.TotalSeconds;
+            report.FinishedUtc = DateTime.UtcNow;
+            return new Outcome { Report = report, SaveBestModel = saveBest, Owned = features.Owned() };
+        }
+        catch
+        {
+            foreach (var d in features.Owned()) d.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Records, for each seed of a labels setting, the candidate its own cross-validation picked.</summary>
+    private static void SelectPerSeed(ComparisonReport report, int? labels)
+    {
+        var rows = report.Candidates.Where(r => r.Labels == labels && r.Seeds > 0).ToList();
+        int seeds = rows.Count == 0 ? 0 : rows.Max(r => r.Seeds);
+        for (int s = 0; s < seeds; s++)
+        {
+            // Candidates in leaderboard order: on equal (or undefined) scores the higher-ranked one wins.
+            CandidateResult? pick = null;
+            foreach (var r in rows.Where(r => r.Seeds > s))
+                if (pick is null || (double.IsFinite(r.CvAccuracies[s]) && !(r.CvAccuracies[s] <= pick.CvAccuracies[s])))
+                    pick = r;
+            if (pick is null) continue;
+            report.SeedSelections.Add(new SeedSelection(labels, s + 1, pick.Spec.Name, pick.CvAccuracies[s],
+                pick.Accuracies.Count > s ? pick.Accuracies[s] : double.NaN));
+        }
+    }
+
+    /// <summary>Pooled accuracy over the folds (NaN when the rows cannot be cross-validated).</summary>
+    internal static double CrossValidate(CandidateSpec spec, FeatureTable features, int[] rows, CrossValidationFolds? folds,
+        IReadOnlyList<string> labels, IReadOnlyList<string> classes, int seed, CancellationToken ct)
+    {
+        if (folds is null) return double.NaN;
+        double correct = 0;
+        int total = 0;
+        for (int f = 0; f < folds.Run; f++)
+        {
+            var (fitRows, evalRows) = folds.Split(rows, f);
+            if (evalRows.Length == 0 || fitRows.Select(r => labels[r]).Distinct().Count() < 2) continue;
+            var model = FitClassifier(spec, features, fitRows, labels, classes, seed, ct);
+            var s = Evaluate(model, features, false, evalRows, labels, classes, spec.Trainer);
+            correct += s.Accuracy * evalRows.Length;
+            total += evalRows.Length;
+        }
+        return total == 0 ? double.NaN : correct / total;
+    }
+
+    /// <summary>
+    /// Fits a candidate's classifier (label mapping, then the trainer) on the given training rows, in an MLContext
+    /// seeded with <paramref name="seed"/> that <paramref name="ct"/> cancels even while the trainer runs. Returns the
+    /// fitted trainer (Score / PredictedLabel over <see cref="CandidatePipelines.FeaturesColumn"/>).
+    /// </summary>
+    internal static ITransformer FitClassifier(CandidateSpec spec, FeatureTable features, int[] rows, IReadOnlyList<string> labels,
+        IReadOnlyList<string> classes, int seed, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var ml = new MLContext(seed);
+        using var link = MLContextCancellation.Link(ml, ct);
+        var view = features.View(ml, false, rows, labels);
+        bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
+        var mapped = CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
+        try
+        {
+            return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length).Fit(mapped);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("the classifier fit was stopped", e, ct);
+        }
+    }
+
+    /// <summary>Accuracy, macro accuracy and confusion ([truth, predicted]) from ML.NET's evaluators.</summary>
+    internal sealed record Scores(double Accuracy, double MacroAccuracy, int[,] Confusion);
+
+    /// <summary>Scores a fitted classifier on the given rows of the training or test features with ML.NET's evaluator.</summary>
+    internal static Scores Evaluate(ITransformer classifier, FeatureTable features, bool test, int[] rows, IReadOnlyList<string> labels,
+        IReadOnlyList<string> classes, TrainerKind trainer)
+    {
+        var ml = new MLContext(1);
+        var view = features.View(ml, test, rows, labels);
+        bool binary = CandidatePipelines.IsBinary(trainer, classes.Count);
+        var mapped = CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
+        var scored = classifier.Transform(mapped);
+        int k = classes.Count;
+        var confusion = new int[k, k];
+        if (binary)
+        {
+            var m = ml.BinaryClassification.Evaluate(scored, CandidatePipelines.LabelColumn);
+            // ML.NET's binary table lists the positive class (classes[1]) first.
+            var c = m.ConfusionMatrix.Counts;
+            confusion[1, 1] = (int)c[0][0]; confusion[1, 0] = (int)c[0][1];
+            confusion[0, 1] = (int)c[1][0]; confusion[0, 0] = (int)c[1][1];
+            double macro = 0; int present = 0;
+            for (int t = 0; t < 2; t++)
+            {
+                int total = confusion[t, 0] + confusion[t, 1];
+                if (total > 0) { macro += (double)confusion[t, t] / total; present++; }
+            }
+            return new Scores(m.Accuracy, present == 0 ? double.NaN : macro / present, confusion);
+        }
+        var mm = ml.MulticlassClassification.Evaluate(scored, CandidatePipelines.LabelColumn);
+        var counts = mm.ConfusionMatrix.Counts;
+        for (int t = 0; t < k && t < counts.Count; t++)
+            for (int p = 0; p < k && p < counts[t].Count; p++)
+                confusion[t, p] = (int)counts[t][p];
+        return new Scores(mm.MicroAccuracy, mm.MacroAccuracy, confusion);
+    }
+
+    /// <summary>
+    /// The featurizers of a run, each fitted once on all training texts (labels unused) when a candidate first needs it,
+    /// with its features of every training and test document.
+    /// </summary>
+    private sealed class Featurizers(MLContext ml, ComparisonOptions options, LabeledData train, LabeledData? test,
+        ComparisonReport report, IComparisonProgress? progress)
+    {
+        private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), FeatureTable[]?> _tables = new();
+        private readonly Dictionary<VaeSettings, (FittedVae Vae, double Seconds, double PeakMb)?> _vaes = new();
+        private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), double[]> _weights = new();
+        private (ITransformer Transformer, FeatureTable Table)? _ngrams;
+
+        /// <summary>The candidate's feature tables (one per latent weight for n-grams ⊕ VAE); null when the time budget stopped its featurizer.</summary>
+        public FeatureTable[]? For(CandidateSpec c, CancellationToken budget)
+        {
+            var key = (c.Featurizer, c.UsesVae ? c.Vae : null, c.Featurizer == FeaturizerKind.Lda ? c.Topics : 0);
+            if (_tables.TryGetValue(key, out var have)) return have;
+            FeatureTable[]? result = c.Featurizer switch
+            {
+                FeaturizerKind.FeaturizeText => [FitText("FeaturizeText (defaults)", m => CandidatePipelines.FeaturizeTextDefaults(m, options.TextColumn), false, budget)],
+                FeaturizerKind.Lda => [FitText($"LDA ({c.Topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, c.Topics, options.Threads), true, budget)],
+                FeaturizerKind.Ngrams => [Ngrams(budget).Table],
+                FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
+                _ => VaeTables(c, budget, withNgrams: true),
+            };
+            _tables[key] = result;
+            return result;
         }
 
-        var ranked = Leaderboard.Rank(report.Candidates);
-        report.Candidates.Clear();
-        report.Candidates.AddRange(ranked);
-        report.Best = Leaderboard.Best(ranked);
-        Action<string>? saveBest = null;
-        if (report.Best is { } best)
+        /// <summary>The fitted VAEs (the run's outcome disposes them).</summary>
+        public List<IDisposable> Owned() => _vaes.Values.Where(v => v is not null).Select(v => (IDisposable)v!.Value.Vae.Transformer).ToList();
+
+        /// <summary>The latent weight of variant <paramref name="variant"/> of an n-grams ⊕ VAE candidate.</summary>
+        public double LatentWeight(CandidateSpec c, int variant) => _weights[(c.Featurizer, c.Vae, 0)][variant];
+
+        /// <summary>The VAE whose latent means the report maps: the given configuration's, else the first trained.</summary>
+        public (FittedVae Vae, VaeSettings Settings)? MapSource(VaeSettings? preferred)
         {
-            report.BestConfusion = confusions[best];
-            var feats = Features(best.Spec)!.Value;
-            int[] rows = Subsample(Enumerable.Range(0, train.Texts.Count).ToArray(), best.Labels, 1, yTrain, options.Stratified);
-            saveBest = path =>
+            if (preferred is not null && _vaes.TryGetValue(preferred, out var p) && p is { } pv) return (pv.Vae, preferred);
+            foreach (var (s, v) in _vaes) if (v is { } fv) return (fv.Vae, s);
+            return null;
+        }
+
+        private FeatureTable FitText(string name, Func<MLContext, IEstimator<ITransformer>> estimator, bool silenceNative, CancellationToken budget)
+        {
+            progress?.Stage($"Fitting {name} on {train.Texts.Length} texts (labels unused)");
+            using var mem = new PeakMemorySampler(); // before the clock: its baseline collection is not the featurizer's time
+            var sw = Stopwatch.StartNew();
+            budget.ThrowIfCancellationRequested();
+            var fitMl = new MLContext(1);
+            using var link = MLContextCancellation.Link(fitMl, budget);
+            ITransformer fitted;
+            FeatureTableParts parts;
+            using (silenceNative ? NativeStdout.Silence() : null)
             {
-                var model = _backend.Fit(best.Spec.Trainer, feats.Train, rows, rows.Select(i => yTrain[i]).ToArray(), classes.Length, 1, ct);
-                _backend.SaveModel(path, best.Spec, feats.Train, model, classes);
+                fitted = estimator(fitMl).Fit(train.View);
+                parts = Materialize(fitted, budget);
+            }
+            return new FeatureTable
+            {
+                Train = parts.Train, Test = parts.Test, Size = parts.Size, Featurizer = fitted,
+                Seconds = sw.Elapsed.TotalSeconds, PeakMemoryMb = mem.PeakAboveBaselineMb,
             };
         }
 
-        // Latent map from the best candidate's VAE, or the first VAE trained.
-        var mapVae = (report.Best?.Spec.Vae is { } bv && vaes.TryGetValue(bv, out var bvae) && bvae is not null) ? bvae
-                   : vaes.Values.FirstOrDefault(v => v is not null);
-        if (mapVae is { } mv)
+        private FeatureTableParts Materialize(ITransformer fitted, CancellationToken ct)
         {
-            int total = cv ? train.Texts.Count : test!.Texts.Count;
-            int[] y = cv ? yTrain : yTest!;
-            int count = Math.Min(total, options.MaxMapPoints);
-            // Evenly spaced rows: deterministic and spread over the file.
-            int[] rows = Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
-            var means = mv.Vae.EvaluationMeans(rows);
-            var proj = Pca.Project2D(means);
-            report.LatentMap = new LatentMap(proj.X, proj.Y, rows.Select(i => y[i]).ToArray(), proj.ExplainedFirst, proj.ExplainedSecond,
-                $"{mv.Record.Settings.Name}, {count} {(cv ? "training" : "test")} documents");
+            var (tr, size) = FeatureTable.Read(fitted.Transform(train.View), CandidatePipelines.FeaturesColumn, ct);
+            VBuffer<float>[]? te = test is null ? null : FeatureTable.Read(fitted.Transform(test.View), CandidatePipelines.FeaturesColumn, ct).Rows;
+            return new FeatureTableParts(tr, te, size);
         }
-        report.TotalSeconds = clock.Elapsed.TotalSeconds;
-        report.FinishedUtc = DateTime.UtcNow;
-        return new Outcome { Report = report, SaveBestModel = saveBest };
-    }
 
-    /// <summary>Deterministic fold assignment: a seeded shuffle, then round-robin.</summary>
-    internal static int[] FoldAssignment(int count, int folds)
-    {
-        var order = Enumerable.Range(0, count).ToArray();
-        new Core.Rng(20_240_601).Shuffle<int>(order);
-        var fold = new int[count];
-        for (int i = 0; i < count; i++) fold[order[i]] = i % folds;
-        return fold;
-    }
+        /// <summary>The TF-IDF n-grams: the fitted FeaturizeText (text → NgramFeatures) and the table of the n-grams candidate.</summary>
+        private (ITransformer Transformer, FeatureTable Table) Ngrams(CancellationToken budget)
+        {
+            if (_ngrams is { } have) return have;
+            var table = FitText("TF-IDF word 1–2-grams", m => CandidatePipelines.Ngrams(m, options.TextColumn)
+                .Append(m.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), false, budget);
+            _ngrams = (((IEnumerable<ITransformer>)table.Featurizer).First(), table);
+            return _ngrams.Value;
+        }
 
-    private static int[] Subsample(int[] pool, int? n, int seed, int[] yAll, bool stratified)
-    {
-        if (n is not int k || k >= pool.Length) return pool;
-        var picked = LabelSampler.Draw(k, pool.Length, seed, stratified ? pool.Select(i => yAll[i]).ToArray() : null);
-        return picked.Select(i => pool[i]).ToArray();
+        private (FittedVae Vae, double Seconds, double PeakMb)? Vae(VaeSettings s, CancellationToken budget)
+        {
+            if (_vaes.TryGetValue(s, out var have)) return have;
+            if (budget.IsCancellationRequested) { _vaes[s] = null; return null; }
+            progress?.Stage($"Training {s.Name} on {train.Texts.Length} texts (labels unused)");
+            progress?.VaeStarted(s);
+            var record = new VaeRunRecord { Settings = s };
+            using var mem = new PeakMemorySampler();
+            var sw = Stopwatch.StartNew();
+            int batches = VaeFeaturizer.BatchesPerEpoch(train.Texts.Length);
+            var epochs = new SyncProgress<VaeEpochReport>(r =>
+            {
+                var p = new VaeEpochPoint(r.Epoch, r.Reconstruction, r.Kl, r.Seconds);
+                record.Epochs.Add(p);
+                progress?.VaeEpoch(s, p);
+            });
+            FittedVae vae;
+            try
+            {
+                vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test?.Texts, options.TextColumn, s, options.VaeSeed, options.Threads, epochs,
+                    b => progress?.VaeBatch(s, b, batches), budget);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                _vaes[s] = null; // The time budget (or the user) stopped the training; the caller tells them apart.
+                return null;
+            }
+            record.Seconds = sw.Elapsed.TotalSeconds;
+            record.TopWords = vae.TopWords;
+            report.VaeRuns.Add(record);
+            _vaes[s] = (vae, record.Seconds, mem.PeakAboveBaselineMb);
+            return _vaes[s];
+        }
+
+        private FeatureTable[]? VaeTables(CandidateSpec c, CancellationToken budget, bool withNgrams)
+        {
+            (ITransformer Transformer, FeatureTable Table)? ngrams = withNgrams ? Ngrams(budget) : null;
+            var fitted = Vae(c.Vae!, budget);
+            if (fitted is null) return null;
+            var (vae, seconds, peak) = fitted.Value;
+            int l = vae.LatentSize;
+            double[] weights = withNgrams ? CandidatePipelines.LatentWeights(l) : [1.0];
+            _weights[(c.Featurizer, c.Vae, 0)] = weights;
+            var tables = new FeatureTable[weights.Length];
+            for (int w = 0; w < weights.Length; w++)
+            {
+                var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weights[w]);
+                var trainZ = Standardize(normalizer, vae.TrainMeans, l, budget);
+                var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
+                var parts = new List<ITransformer>();
+                if (ngrams is { } ng) parts.Add(ng.Transformer);
+                parts.Add(vae.Transformer);
+                parts.Add(normalizer);
+                parts.Add(withNgrams
+                    ? ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn, CandidatePipelines.LatentFeaturesColumn)
+                        .Fit(VectorSchema((CandidatePipelines.NgramColumn, ngrams!.Value.Table.Size), (CandidatePipelines.LatentFeaturesColumn, l)))
+                    : ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.LatentFeaturesColumn)
+                        .Fit(VectorSchema((CandidatePipelines.LatentFeaturesColumn, l), ("Unused", 1))));
+                tables[w] = new FeatureTable
+                {
+                    Train = withNgrams ? FeatureTable.Concatenate(ngrams!.Value.Table.Train, ngrams.Value.Table.Size, trainZ, l) : trainZ,
+                    Test = testZ is null ? null : withNgrams ? FeatureTable.Concatenate(ngrams!.Value.Table.Test!, ngrams.Value.Table.Size, testZ, l) : testZ,
+                    Size = (withNgrams ? ngrams!.Value.Table.Size : 0) + l,
+                    Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
+                    Seconds = seconds + (withNgrams ? ngrams!.Value.Table.Seconds : 0),
+                    PeakMemoryMb = Math.Max(peak, withNgrams ? ngrams!.Value.Table.PeakMemoryMb : 0),
+                };
+            }
+            return tables;
+        }
+
+        /// <summary>
+        /// An ML.NET mean–variance normalizer of the latent block that computes (x − mean) · w / sd. ML.NET's normalizer
+        /// has no scale argument, so it is fitted on a stand-in column mean + (x − mean) / w, which has the same mean
+        /// and standard deviation sd / w: the fitted transformer is a plain <c>NormalizeMeanVariance</c> of the model zip.
+        /// </summary>
+        private ITransformer FitLatentNormalizer(float[] means, int l, double weight)
+        {
+            float[] source = means;
+            if (weight != 1.0)
+            {
+                int rows = means.Length / l;
+                var mean = new double[l];
+                for (int i = 0; i < rows; i++) for (int d = 0; d < l; d++) mean[d] += means[i * l + d];
+                for (int d = 0; d < l; d++) mean[d] /= Math.Max(1, rows);
+                source = new float[means.Length];
+                for (int i = 0; i < means.Length; i++) source[i] = (float)(mean[i % l] + (means[i] - mean[i % l]) / weight);
+            }
+            return CandidatePipelines.LatentNormalizer(ml).Fit(LatentView(source, l));
+        }
+
+        private VBuffer<float>[] Standardize(ITransformer normalizer, float[] means, int l, CancellationToken ct) =>
+            FeatureTable.Read(normalizer.Transform(LatentView(means, l)), CandidatePipelines.LatentFeaturesColumn, ct).Rows;
+
+        /// <summary>A view with the latent means (rows × <paramref name="l"/>) as <see cref="CandidatePipelines.LatentColumn"/>.</summary>
+        private IDataView LatentView(float[] means, int l)
+        {
+            int rows = means.Length / l;
+            var def = SchemaDefinition.Create(typeof(LatentRow));
+            def[nameof(LatentRow.Latent)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, l);
+            def[nameof(LatentRow.Latent)].ColumnName = CandidatePipelines.LatentColumn;
+            return ml.Data.LoadFromEnumerable(Enumerable.Range(0, rows).Select(i => new LatentRow { Latent = means.AsSpan(i * l, l).ToArray() }), def);
+        }
+
+        /// <summary>An empty view with two vector columns of the given names and sizes (what fitting a Concatenate needs).</summary>
+        private IDataView VectorSchema((string Name, int Size) a, (string Name, int Size) b)
+        {
+            var def = SchemaDefinition.Create(typeof(TwoVectors));
+            def[nameof(TwoVectors.A)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, a.Size);
+            def[nameof(TwoVectors.A)].ColumnName = a.Name;
+            def[nameof(TwoVectors.B)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, b.Size);
+            def[nameof(TwoVectors.B)].ColumnName = b.Name;
+            return ml.Data.LoadFromEnumerable(Array.Empty<TwoVectors>(), def);
+        }
+
+        private sealed class LatentRow
+        {
+            public float[] Latent { get; set; } = [];
+        }
+
+        private sealed class TwoVectors
+        {
+            public VBuffer<float> A { get; set; }
+            public VBuffer<float> B { get; set; }
+        }
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the calling thread (no SynchronizationContext posting).</summary>
@@ -279,3 +557,6 @@ internal sealed class ComparisonRunner
         public void Report(T value) => handler(value);
     }
 }
+
+/// <summary>Materialised features of one fitted featurizer.</summary>
+internal sealed record FeatureTableParts(VBuffer<float>[] Train, VBuffer<float>[]? Test, int Size);

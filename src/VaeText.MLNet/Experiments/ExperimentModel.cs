@@ -3,21 +3,27 @@ namespace VaeText.Experiments;
 /// <summary>Which features a candidate pipeline feeds to its trainer.</summary>
 internal enum FeaturizerKind
 {
-    /// <summary>Word 1–2-gram TF-IDF features.</summary>
+    /// <summary>Word 1–2-gram TF-IDF features (ML.NET FeaturizeText, no character n-grams).</summary>
     Ngrams,
-    /// <summary>The VAE's latent mean.</summary>
+    /// <summary>The VAE's latent mean (VaeLatent, standardised).</summary>
     Vae,
     /// <summary>N-grams concatenated with the VAE latent mean.</summary>
     Both,
+    /// <summary>ML.NET FeaturizeText with its defaults (word 1–2-grams and character 3-grams, L2): what the ML.NET samples do.</summary>
+    FeaturizeText,
+    /// <summary>ML.NET LatentDirichletAllocation topic proportions over word bags.</summary>
+    Lda,
 }
 
 /// <summary>Which downstream trainer a candidate uses.</summary>
 internal enum TrainerKind
 {
-    /// <summary>Linear model trained with SDCA (logistic / maximum-entropy loss).</summary>
+    /// <summary>ML.NET SdcaMaximumEntropy (linear, multiclass logistic loss).</summary>
     Sdca,
-    /// <summary>Gradient-boosted decision trees.</summary>
+    /// <summary>ML.NET FastTree (binary for two classes, OneVersusAll over binary FastTree for more).</summary>
     FastTree,
+    /// <summary>ML.NET LightGbm (binary or multiclass).</summary>
+    LightGbm,
 }
 
 /// <summary>One VAE configuration; candidates sharing it share one trained VAE.</summary>
@@ -42,7 +48,11 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
 }
 
 /// <summary>A candidate pipeline of a comparison run.</summary>
-internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae)
+/// <param name="Featurizer">Its features.</param>
+/// <param name="Trainer">Its trainer.</param>
+/// <param name="Vae">The VAE configuration (VAE and n-grams ⊕ VAE candidates only).</param>
+/// <param name="Topics">Number of LDA topics (LDA candidates only).</param>
+internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae, int Topics = 0)
 {
     /// <summary>Readable pipeline name used on the leaderboard.</summary>
     public string Name
@@ -51,21 +61,33 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
         {
             string f = Featurizer switch
             {
-                FeaturizerKind.Ngrams => "n-grams",
+                FeaturizerKind.Ngrams => "TF-IDF 1–2-grams",
+                FeaturizerKind.FeaturizeText => "FeaturizeText (defaults)",
+                FeaturizerKind.Lda => $"LDA {Topics} topics",
                 FeaturizerKind.Vae => Vae!.Name,
-                _ => "n-grams ⊕ " + Vae!.Name,
+                _ => "TF-IDF ⊕ " + Vae!.Name,
             };
             return f + " + " + TrainerName;
         }
     }
 
-    /// <summary>"ngrams", "vae" or "both".</summary>
-    public string FeaturizerId => Featurizer switch { FeaturizerKind.Ngrams => "ngrams", FeaturizerKind.Vae => "vae", _ => "both" };
+    /// <summary>"featurize_text", "ngrams", "lda", "vae" or "both".</summary>
+    public string FeaturizerId => Featurizer switch
+    {
+        FeaturizerKind.Ngrams => "ngrams",
+        FeaturizerKind.FeaturizeText => "featurize_text",
+        FeaturizerKind.Lda => "lda",
+        FeaturizerKind.Vae => "vae",
+        _ => "both",
+    };
 
-    /// <summary>"sdca" or "fasttree".</summary>
-    public string TrainerId => Trainer == TrainerKind.Sdca ? "sdca" : "fasttree";
+    /// <summary>"sdca", "fasttree" or "lightgbm".</summary>
+    public string TrainerId => Trainer switch { TrainerKind.Sdca => "sdca", TrainerKind.FastTree => "fasttree", _ => "lightgbm" };
 
-    private string TrainerName => Trainer == TrainerKind.Sdca ? "SDCA" : "FastTree";
+    /// <summary>True when the candidate needs a VAE.</summary>
+    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both;
+
+    private string TrainerName => Trainer switch { TrainerKind.Sdca => "SDCA", TrainerKind.FastTree => "FastTree", _ => "LightGbm" };
 }
 
 /// <summary>One epoch of VAE training as shown in the report's curves.</summary>
@@ -95,10 +117,16 @@ internal sealed class CandidateResult
     public required CandidateSpec Spec { get; init; }
     /// <summary>Number of labelled training documents, or null for all.</summary>
     public int? Labels { get; init; }
-    /// <summary>Seeds evaluated (the number of accuracies).</summary>
-    public int Seeds => Accuracies.Count;
-    /// <summary>Accuracy per seed.</summary>
+    /// <summary>Seeds evaluated (labelled draws fitted and scored).</summary>
+    public int Seeds => CvAccuracies.Count;
+    /// <summary>Test accuracy per seed (empty without a test split).</summary>
     public List<double> Accuracies { get; } = new();
+    /// <summary>Cross-validated accuracy on the labelled rows per seed (NaN where the labelled set is too small to cross-validate).</summary>
+    public List<double> CvAccuracies { get; } = new();
+    /// <summary>Latent-block weight chosen by cross-validation per seed (n-grams ⊕ VAE candidates only).</summary>
+    public List<double> LatentWeights { get; } = new();
+    /// <summary>True for the pipeline selected (by cross-validation on the labelled rows) at this labels setting.</summary>
+    public bool Selected { get; set; }
     /// <summary>Macro accuracy per seed.</summary>
     public List<double> MacroAccuracies { get; } = new();
     /// <summary>Classifier fit seconds per seed.</summary>
@@ -115,8 +143,12 @@ internal sealed class CandidateResult
     /// <summary>"ok", or why the candidate was not (fully) evaluated.</summary>
     public string Status { get; set; } = "ok";
 
-    /// <summary>Mean accuracy over seeds.</summary>
+    /// <summary>Mean test accuracy over seeds (NaN without a test split).</summary>
     public double AccuracyMean => Stats.Mean(Accuracies);
+    /// <summary>Mean cross-validated accuracy over seeds (NaN when none could be computed): the selection score.</summary>
+    public double CvMean => Stats.Mean(CvAccuracies.Where(double.IsFinite).ToList());
+    /// <summary>True when the row has test accuracies.</summary>
+    public bool HasTest => Accuracies.Count > 0;
     /// <summary>Sample standard deviation of accuracy over seeds.</summary>
     public double AccuracyStd => Stats.SampleStd(Accuracies);
     /// <summary>Mean macro accuracy over seeds.</summary>
@@ -137,8 +169,10 @@ internal sealed class ComparisonReport
     public required string Dataset { get; init; }
     /// <summary>Test dataset path, or null when cross-validation was used.</summary>
     public string? TestDataset { get; init; }
-    /// <summary>How candidates were evaluated ("test split" or "k-fold cross-validation").</summary>
+    /// <summary>How candidates were evaluated ("test split" or "cross-validation only (no test split)").</summary>
     public required string Evaluation { get; init; }
+    /// <summary>How the pipeline of each labels setting was selected (cross-validation on the labelled rows only).</summary>
+    public string Selection { get; set; } = "";
     /// <summary>Class names in index order.</summary>
     public required IReadOnlyList<string> Classes { get; init; }
     /// <summary>Training and test document counts.</summary>
@@ -149,9 +183,11 @@ internal sealed class ComparisonReport
     public List<CandidateResult> Candidates { get; } = new();
     /// <summary>All VAE configurations trained.</summary>
     public List<VaeRunRecord> VaeRuns { get; } = new();
-    /// <summary>The best row (highest mean accuracy at the largest labels setting), if any.</summary>
+    /// <summary>The selected row at the largest labels setting (highest cross-validated accuracy), if any.</summary>
     public CandidateResult? Best { get; set; }
-    /// <summary>Confusion matrix of the best model on the evaluation data, [truth, predicted].</summary>
+    /// <summary>Per labels setting: the pipeline each seed's own cross-validation picked (what one user with that draw would get).</summary>
+    public List<SeedSelection> SeedSelections { get; } = new();
+    /// <summary>Confusion matrix of the best model on the test split (seed 1), [truth, predicted]; null without a test split.</summary>
     public int[,]? BestConfusion { get; set; }
     /// <summary>PCA map of latent means, when a VAE was trained.</summary>
     public LatentMap? LatentMap { get; set; }
@@ -162,3 +198,11 @@ internal sealed class ComparisonReport
     /// <summary>When the run finished (UTC).</summary>
     public DateTime FinishedUtc { get; set; } = DateTime.UtcNow;
 }
+
+/// <summary>The pipeline one labelled draw's cross-validation selected.</summary>
+/// <param name="Labels">Labels setting (null = all).</param>
+/// <param name="Seed">The draw's seed.</param>
+/// <param name="Pipeline">The selected candidate's name.</param>
+/// <param name="CvAccuracy">Its cross-validated accuracy on that draw.</param>
+/// <param name="TestAccuracy">Its test accuracy on that draw (NaN without a test split).</param>
+internal sealed record SeedSelection(int? Labels, int Seed, string Pipeline, double CvAccuracy, double TestAccuracy);

@@ -64,15 +64,17 @@ internal static class HtmlReport
         if (report.TestDataset is not null) sb.Append(", test <code>").Append(Escape(report.TestDataset)).Append("</code>");
         sb.Append(CultureInfo.InvariantCulture, $" · {report.TrainCount} training / {report.TestCount} evaluation documents · {report.Classes.Count} classes · evaluated on the {Escape(report.Evaluation)} · {F(report.TotalSeconds, "0.0")} s</p>\n");
         if (report.Best is { } best)
-            sb.Append("<p>Best pipeline: <b>").Append(Escape(best.Spec.Name)).Append("</b> (").Append(Escape(best.LabelsText))
-              .Append(" labels) with accuracy <b>").Append(Escape(Leaderboard.FormatAccuracy(best))).Append(" %</b>.</p>\n");
+            sb.Append("<p>Selected pipeline: <b>").Append(Escape(best.Spec.Name)).Append("</b> (").Append(Escape(best.LabelsText))
+              .Append(" labels): cross-validated accuracy <b>").Append(Escape(Leaderboard.FormatCv(best))).Append(" %</b> on the labelled rows, test accuracy <b>")
+              .Append(Escape(Leaderboard.FormatAccuracy(best))).Append(" %</b>.</p>\n");
+        sb.Append("<p class=\"meta\">Selection: ").Append(Escape(report.Selection)).Append(". The leaderboard is ranked by the cross-validated accuracy; the test accuracy beside it played no part.</p>\n");
 
         sb.Append("<h2>Leaderboard</h2>\n");
         AppendLeaderboardChart(sb, report);
         AppendLeaderboardTable(sb, report);
         sb.Append("<h2>VAE training curves</h2>\n");
         AppendTrainingCurves(sb, report);
-        sb.Append("<h2>Confusion matrix of the best model</h2>\n");
+        sb.Append("<h2>Confusion matrix of the selected model (test split)</h2>\n");
         AppendConfusion(sb, report);
         sb.Append("<h2>Latent space (PCA of latent means)</h2>\n");
         AppendLatentMap(sb, report);
@@ -86,15 +88,16 @@ internal static class HtmlReport
     private static void AppendLeaderboardTable(StringBuilder sb, ComparisonReport report)
     {
         sb.Append("<table id=\"leaderboard-table\"><thead><tr><th>Rank</th><th class=\"l\">Pipeline</th><th>Labels</th><th>Seeds</th>")
-          .Append("<th>Accuracy %</th><th>Macro acc. %</th><th>Fit s</th><th>Peak MB</th><th class=\"l\">Status</th></tr></thead><tbody>\n");
+          .Append("<th>CV accuracy %</th><th>Test accuracy %</th><th>Macro acc. %</th><th>Fit s</th><th>Peak MB</th><th class=\"l\">Status</th></tr></thead><tbody>\n");
         foreach (var r in report.Candidates)
         {
             sb.Append("<tr><td>").Append(r.Rank > 0 ? r.Rank.ToString(CultureInfo.InvariantCulture) : "—")
-              .Append("</td><td class=\"l\">").Append(Escape(r.Spec.Name))
+              .Append("</td><td class=\"l\">").Append(r.Selected ? "<b>" + Escape(r.Spec.Name) + "</b> (selected)" : Escape(r.Spec.Name))
               .Append("</td><td>").Append(Escape(r.LabelsText))
               .Append("</td><td>").Append(r.Seeds.ToString(CultureInfo.InvariantCulture))
+              .Append("</td><td>").Append(Escape(Leaderboard.FormatCv(r)))
               .Append("</td><td>").Append(Escape(Leaderboard.FormatAccuracy(r)))
-              .Append("</td><td>").Append(r.Seeds == 0 ? "—" : F(100 * r.MacroAccuracyMean, "0.00"))
+              .Append("</td><td>").Append(!r.HasTest ? "—" : F(100 * r.MacroAccuracyMean, "0.00"))
               .Append("</td><td>").Append(F(r.FitSeconds, "0.00"))
               .Append("</td><td>").Append(F(r.PeakMemoryMb, "0"))
               .Append("</td><td class=\"l\">").Append(Escape(r.Status)).Append("</td></tr>\n");
@@ -104,12 +107,13 @@ internal static class HtmlReport
 
     private static void AppendLeaderboardChart(StringBuilder sb, ComparisonReport report)
     {
-        var rows = report.Candidates.Where(r => r.Seeds > 0).ToList();
+        var rows = report.Candidates.Where(r => r.Seeds > 0 && double.IsFinite(Shown(r))).ToList();
+        bool anyTest = rows.Any(r => r.HasTest);
         const int labelW = 330, plotW = 700, rowH = 20, top = 30;
         int height = top + Math.Max(1, rows.Count) * rowH + 40;
         int width = labelW + plotW + 60;
         sb.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-leaderboard\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Leaderboard accuracy chart\">\n");
-        double lo = rows.Count == 0 ? 0 : Math.Max(0, Math.Floor(10 * rows.Min(r => r.AccuracyMean - r.AccuracyStd) - 0.5) / 10);
+        double lo = rows.Count == 0 ? 0 : Math.Max(0, Math.Floor(10 * rows.Min(r => Shown(r) - (r.HasTest ? r.AccuracyStd : 0)) - 0.5) / 10);
         double hi = 1.0;
         if (hi - lo < 0.05) lo = Math.Max(0, hi - 0.05);
         double X(double a) => labelW + (a - lo) / (hi - lo) * plotW;
@@ -120,7 +124,7 @@ internal static class HtmlReport
             sb.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{F(x)}\" y1=\"{top - 5}\" x2=\"{F(x)}\" y2=\"{height - 30}\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{height - 14}\" text-anchor=\"middle\">{F(100 * a, "0.#")}</text>\n");
         }
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW + plotW / 2}\" y=\"16\" text-anchor=\"middle\">accuracy % (mean ± std over seeds)</text>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW + plotW / 2}\" y=\"16\" text-anchor=\"middle\">{(anyTest ? "test accuracy % (mean ± std over seeds); ranked by cross-validated accuracy, ★ = selected" : "cross-validated accuracy % (mean over seeds), ★ = selected")}</text>\n");
         if (rows.Count == 0)
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW}\" y=\"{top + 14}\">no candidate was evaluated</text>\n");
         var groups = rows.Select(r => r.Labels).Distinct().ToList();
@@ -129,18 +133,21 @@ internal static class HtmlReport
             var r = rows[i];
             double y = top + i * rowH;
             string color = ColorOf(groups.IndexOf(r.Labels));
-            double x1 = X(Math.Max(lo, r.AccuracyMean));
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW - 6}\" y=\"{F(y + 14)}\" text-anchor=\"end\">{Escape(r.Spec.Name)} · {Escape(r.LabelsText)}</text>");
-            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelW}\" y=\"{F(y + 3)}\" width=\"{F(Math.Max(1, x1 - labelW))}\" height=\"{rowH - 6}\" fill=\"{color}\" opacity=\"0.85\"><title>{Escape(r.Spec.Name)}: {Escape(Leaderboard.FormatAccuracy(r))} %</title></rect>");
-            if (r.Seeds > 1 && r.AccuracyStd > 0)
+            double x1 = X(Math.Max(lo, Shown(r)));
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW - 6}\" y=\"{F(y + 14)}\" text-anchor=\"end\">{(r.Selected ? "★ " : "")}{Escape(r.Spec.Name)} · {Escape(r.LabelsText)}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelW}\" y=\"{F(y + 3)}\" width=\"{F(Math.Max(1, x1 - labelW))}\" height=\"{rowH - 6}\" fill=\"{color}\" opacity=\"0.85\"><title>{Escape(r.Spec.Name)}: CV {Escape(Leaderboard.FormatCv(r))} %, test {Escape(Leaderboard.FormatAccuracy(r))} %</title></rect>");
+            if (r.HasTest && r.Accuracies.Count > 1 && r.AccuracyStd > 0)
             {
                 double a = X(Math.Max(lo, r.AccuracyMean - r.AccuracyStd)), b = X(Math.Min(hi, r.AccuracyMean + r.AccuracyStd));
                 sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(a)}\" y1=\"{F(y + rowH / 2.0)}\" x2=\"{F(b)}\" y2=\"{F(y + rowH / 2.0)}\" stroke=\"#000\" stroke-width=\"1.5\"/>");
             }
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x1 + 4)}\" y=\"{F(y + 14)}\">{F(100 * r.AccuracyMean, "0.0")}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x1 + 4)}\" y=\"{F(y + 14)}\">{F(100 * Shown(r), "0.0")}</text>\n");
         }
         sb.Append("</svg>\n");
     }
+
+    /// <summary>The accuracy a chart bar shows: the test accuracy when there is a test split, else the cross-validated one.</summary>
+    private static double Shown(CandidateResult r) => r.HasTest ? r.AccuracyMean : r.CvMean;
 
     private static void AppendTrainingCurves(StringBuilder sb, ComparisonReport report)
     {
@@ -205,7 +212,7 @@ internal static class HtmlReport
         sb.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-confusion\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Confusion matrix heat map\">\n");
         if (cm is null || cm.GetLength(0) != k)
         {
-            sb.Append("<text x=\"10\" y=\"30\">no model was evaluated</text></svg>\n");
+            sb.Append("<text x=\"10\" y=\"30\">no model was evaluated on a test split</text></svg>\n");
             return;
         }
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelW + k * cell / 2.0}\" y=\"14\" text-anchor=\"middle\">predicted class →  (rows: true class; shade = fraction of the row)</text>\n");

@@ -5,20 +5,26 @@ namespace VaeText.Experiments;
 /// <summary>
 /// Writes results.json. Schema (stable, snake_case):
 /// <code>
-/// { "dataset": str, "test_dataset": str|null, "evaluation": str, "classes": [str], "train_documents": n,
-///   "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
-///   "best": {"pipeline", "labels", "accuracy_mean"} | null,
-///   "candidates": [{ "rank", "pipeline", "featurizer": "ngrams"|"vae"|"both", "trainer": "sdca"|"fasttree",
-///                    "latent": n|null, "vae_epochs": n|null, "encoder": "bow"|"lstm"|"transformer"|null,
+/// { "dataset": str, "test_dataset": str|null, "evaluation": str, "selection": str, "classes": [str],
+///   "train_documents": n, "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
+///   "best": {"pipeline", "labels", "cv_accuracy", "accuracy_mean"} | null   (the selected pipeline of the largest labels setting),
+///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"both",
+///                    "trainer": "sdca"|"fasttree"|"lightgbm", "latent": n|null, "vae_epochs": n|null,
+///                    "encoder": "bow"|"lstm"|"transformer"|null, "lda_topics": n|null,
 ///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),
-///                    "accuracy_mean", "accuracy_std", "accuracies": [..], "macro_accuracy_mean", "macro_accuracy_std",
+///                    "cv_accuracy": mean cross-validated accuracy on the labelled rows (the selection score) | null,
+///                    "cv_accuracies": [..], "latent_weights": [..] (n-grams ⊕ VAE: the weight chosen per seed),
+///                    "accuracy_mean", "accuracy_std", "accuracies": [..] (test split; null / empty without one),
+///                    "macro_accuracy_mean", "macro_accuracy_std",
 ///                    "fit_seconds", "featurizer_seconds", "classifier_seconds_mean",
 ///                    "peak_memory_mb" (the candidate's own peak working set above the level before it: the larger of its
 ///                    featurizer fit, measured once when it ran, and its classifier fits), "status" }],
+///   "seed_selections": [{ "labels", "seed", "pipeline", "cv_accuracy", "test_accuracy" }]  (each draw's own pick),
 ///   "vae_runs": [{ "latent", "epochs", "seconds", "curve": [{"epoch","reconstruction","kl","neg_elbo"}],
 ///                  "top_words": [[str]] }] }
 /// </code>
-/// Accuracies are fractions in [0, 1]; fit_seconds = featurizer_seconds + classifier_seconds_mean.
+/// Accuracies are fractions in [0, 1]; fit_seconds = featurizer_seconds + classifier_seconds_mean. Rows are ranked
+/// within each labels setting by cv_accuracy; the rank-1 row has "selected": true.
 /// </summary>
 internal static class ResultsJson
 {
@@ -32,6 +38,7 @@ internal static class ResultsJson
             w.WriteString("dataset", report.Dataset);
             if (report.TestDataset is null) w.WriteNull("test_dataset"); else w.WriteString("test_dataset", report.TestDataset);
             w.WriteString("evaluation", report.Evaluation);
+            w.WriteString("selection", report.Selection);
             w.WriteStartArray("classes");
             foreach (var c in report.Classes) w.WriteStringValue(c);
             w.WriteEndArray();
@@ -45,7 +52,8 @@ internal static class ResultsJson
                 w.WriteStartObject("best");
                 w.WriteString("pipeline", best.Spec.Name);
                 WriteLabels(w, best.Labels);
-                w.WriteNumber("accuracy_mean", Round(best.AccuracyMean));
+                WriteNumberOrNull(w, "cv_accuracy", best.CvMean);
+                WriteNumberOrNull(w, "accuracy_mean", best.HasTest ? best.AccuracyMean : null);
                 w.WriteEndObject();
             }
             else w.WriteNull("best");
@@ -54,25 +62,46 @@ internal static class ResultsJson
             {
                 w.WriteStartObject();
                 w.WriteNumber("rank", r.Rank);
+                w.WriteBoolean("selected", r.Selected);
                 w.WriteString("pipeline", r.Spec.Name);
                 w.WriteString("featurizer", r.Spec.FeaturizerId);
                 w.WriteString("trainer", r.Spec.TrainerId);
                 if (r.Spec.Vae is { } v) { w.WriteNumber("latent", v.Latent); w.WriteNumber("vae_epochs", v.Epochs); w.WriteString("encoder", v.Encoder); }
                 else { w.WriteNull("latent"); w.WriteNull("vae_epochs"); w.WriteNull("encoder"); }
+                if (r.Spec.Featurizer == FeaturizerKind.Lda) w.WriteNumber("lda_topics", r.Spec.Topics); else w.WriteNull("lda_topics");
                 WriteLabels(w, r.Labels);
                 w.WriteNumber("seeds", r.Seeds);
-                WriteNumberOrNull(w, "accuracy_mean", r.Seeds > 0 ? r.AccuracyMean : null);
-                WriteNumberOrNull(w, "accuracy_std", r.Seeds > 0 ? r.AccuracyStd : null);
+                WriteNumberOrNull(w, "cv_accuracy", r.Seeds > 0 ? r.CvMean : null);
+                w.WriteStartArray("cv_accuracies");
+                foreach (var a in r.CvAccuracies) if (double.IsFinite(a)) w.WriteNumberValue(Round(a)); else w.WriteNullValue();
+                w.WriteEndArray();
+                w.WriteStartArray("latent_weights");
+                foreach (var a in r.LatentWeights) w.WriteNumberValue(Round(a));
+                w.WriteEndArray();
+                WriteNumberOrNull(w, "accuracy_mean", r.HasTest ? r.AccuracyMean : null);
+                WriteNumberOrNull(w, "accuracy_std", r.HasTest ? r.AccuracyStd : null);
                 w.WriteStartArray("accuracies");
                 foreach (var a in r.Accuracies) w.WriteNumberValue(Round(a));
                 w.WriteEndArray();
-                WriteNumberOrNull(w, "macro_accuracy_mean", r.Seeds > 0 ? r.MacroAccuracyMean : null);
-                WriteNumberOrNull(w, "macro_accuracy_std", r.Seeds > 0 ? Stats.SampleStd(r.MacroAccuracies) : null);
+                WriteNumberOrNull(w, "macro_accuracy_mean", r.HasTest ? r.MacroAccuracyMean : null);
+                WriteNumberOrNull(w, "macro_accuracy_std", r.HasTest ? Stats.SampleStd(r.MacroAccuracies) : null);
                 w.WriteNumber("fit_seconds", Round(r.FitSeconds));
                 w.WriteNumber("featurizer_seconds", Round(r.FeaturizerSeconds));
                 w.WriteNumber("classifier_seconds_mean", Round(r.ClassifierSeconds.Count == 0 ? 0 : Stats.Mean(r.ClassifierSeconds)));
                 w.WriteNumber("peak_memory_mb", Round(r.PeakMemoryMb));
                 w.WriteString("status", r.Status);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("seed_selections");
+            foreach (var sel in report.SeedSelections)
+            {
+                w.WriteStartObject();
+                WriteLabels(w, sel.Labels);
+                w.WriteNumber("seed", sel.Seed);
+                w.WriteString("pipeline", sel.Pipeline);
+                WriteNumberOrNull(w, "cv_accuracy", sel.CvAccuracy);
+                WriteNumberOrNull(w, "test_accuracy", sel.TestAccuracy);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

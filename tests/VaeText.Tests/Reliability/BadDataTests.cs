@@ -195,22 +195,6 @@ public class BadDataTests
 public class UnseenLabelTests
 {
     [Test]
-    public void CompareKeepsATestOnlyLabelAsAClassNoModelPredicts()
-    {
-        // compare: classes are the union of both splits; a class absent from training is never predicted, so its
-        // documents count as errors (accuracy and confusion matrix show it) rather than disappearing.
-        using var corpus = new Experiments.TinyCorpus();
-        File.AppendAllLines(corpus.Test, ["politics	the vote was close", "politics	a new law"]);
-        var options = new VaeText.Experiments.ComparisonOptions { TrainPath = corpus.Train, TestPath = corpus.Test, Vae = new VaeText.Experiments.VaeSettings(4, 2), Variants = false };
-        var report = new VaeText.Experiments.ComparisonRunner(new Experiments.TinyBackend()).Run(options, null, CancellationToken.None).Report;
-        Assert.That(report.Classes, Does.Contain("politics"));
-        int p = Array.IndexOf(report.Classes.ToArray(), "politics");
-        var confusion = report.BestConfusion!;
-        Assert.That(Enumerable.Range(0, confusion.GetLength(0)).Sum(r => confusion[r, p]), Is.EqualTo(0), "never predicted");
-        Assert.That(Enumerable.Range(0, confusion.GetLength(1)).Sum(c => confusion[p, c]), Is.EqualTo(2), "both documents are counted");
-    }
-
-    [Test]
     public void LibraryEvaluationLeavesOutRowsWhoseLabelTheModelNeverSaw()
     {
         // ML.NET's rule: MapValueToKey maps an unseen label to the missing key, and Evaluate skips missing labels.

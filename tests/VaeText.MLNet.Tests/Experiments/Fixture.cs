@@ -1,4 +1,4 @@
-namespace VaeText.Tests.Experiments;
+namespace VaeText.MLNet.Tests.Experiments;
 
 /// <summary>A tiny generated 3-class corpus written to a temp folder (deterministic).</summary>
 internal sealed class TinyCorpus : IDisposable

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace VaeText.Tests.Experiments;
+namespace VaeText.MLNet.Tests.Experiments;
 
 /// <summary>Minimal PNG decoder (8-bit greyscale/RGB/RGBA, non-interlaced) for checking screenshots.</summary>
 internal static class PngReader

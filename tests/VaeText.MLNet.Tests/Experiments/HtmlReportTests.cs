@@ -2,15 +2,26 @@ using System.Diagnostics;
 using NUnit.Framework;
 using VaeText.Experiments;
 
-namespace VaeText.Tests.Experiments;
+namespace VaeText.MLNet.Tests.Experiments;
 
 public class HtmlReportTests
 {
+    /// <summary>A real comparison run (TF-IDF, LDA, two VAE configurations) on the tiny corpus with hostile class names.</summary>
     private static ComparisonReport Sample(string evil)
     {
         using var corpus = new TinyCorpus(labelPrefix: evil);
-        var options = new ComparisonOptions { TrainPath = corpus.Train, TestPath = corpus.Test, Vae = new VaeSettings(4, 5), Labeled = new int?[] { 9, null }, Seeds = 2, Variants = true };
-        return new ComparisonRunner(new TinyBackend()).Run(options, null, CancellationToken.None).Report;
+        var vae = new VaeSettings(4, 5);
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = vae, Labeled = [9, null], Seeds = 2, LdaTopics = 4,
+            Candidates =
+            [
+                new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), new(FeaturizerKind.Lda, TrainerKind.Sdca, null, 4),
+                new(FeaturizerKind.Vae, TrainerKind.Sdca, vae), new(FeaturizerKind.Vae, TrainerKind.Sdca, vae with { Latent = 2 }),
+            ],
+        };
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        return outcome.Report;
     }
 
     [Test]

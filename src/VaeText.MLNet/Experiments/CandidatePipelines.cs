@@ -1,0 +1,207 @@
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+using Microsoft.ML.Transforms.Text;
+
+namespace VaeText.Experiments;
+
+/// <summary>
+/// The ML.NET estimator chains of the comparison's candidates. A candidate is a featurizer chain (text column →
+/// <see cref="FeaturesColumn"/>) followed by a classifier (key label <see cref="LabelColumn"/> and
+/// <see cref="FeaturesColumn"/> → Score / PredictedLabel) and the mapping of the predicted key back to the class name:
+/// <list type="bullet">
+/// <item><description><see cref="FeaturizerKind.FeaturizeText"/>: <c>FeaturizeText</c> with ML.NET's defaults (what the ML.NET samples do).</description></item>
+/// <item><description><see cref="FeaturizerKind.Ngrams"/>: <c>FeaturizeText</c> with word 1–2-grams weighted by TF-IDF, no character n-grams, L2 rows.</description></item>
+/// <item><description><see cref="FeaturizerKind.Lda"/>: <c>NormalizeText</c> → <c>TokenizeIntoWords</c> → <c>RemoveDefaultStopWords</c> →
+/// <c>MapValueToKey</c> → <c>ProduceNgrams</c> (unigram counts) → <c>LatentDirichletAllocation</c>.</description></item>
+/// <item><description><see cref="FeaturizerKind.Vae"/>: <c>VaeLatent</c> → <c>NormalizeMeanVariance</c>.</description></item>
+/// <item><description><see cref="FeaturizerKind.Both"/>: the TF-IDF n-grams and the standardised latent block (times a weight) concatenated.</description></item>
+/// </list>
+/// Every featurizer ends in <c>Concatenate</c> → <see cref="FeaturesColumn"/>. Trainers: <c>SdcaMaximumEntropy</c>;
+/// FastTree (binary for two classes, <c>OneVersusAll</c> over binary FastTree for more); LightGbm (binary or
+/// multiclass). Trainers run on one thread so that a fit is reproducible from its seed.
+/// </summary>
+internal static class CandidatePipelines
+{
+    /// <summary>The key (or, for binary tree trainers, Boolean) label the trainers read.</summary>
+    public const string LabelColumn = "Label";
+    /// <summary>TF-IDF n-gram vector.</summary>
+    public const string NgramColumn = "NgramFeatures";
+    /// <summary>Raw latent means of the VAE.</summary>
+    public const string LatentColumn = "Latent";
+    /// <summary>Standardised (and weighted) latent means.</summary>
+    public const string LatentFeaturesColumn = "LatentFeatures";
+    /// <summary>LDA topic proportions.</summary>
+    public const string TopicColumn = "Topics";
+    /// <summary>What the trainer reads.</summary>
+    public const string FeaturesColumn = "Features";
+    /// <summary>Intermediate token column of the LDA chain.</summary>
+    public const string LdaTokensColumn = "LdaTokens";
+    /// <summary>Largest TF-IDF n-gram vocabulary (the most frequent n-grams).</summary>
+    public const int MaxNgrams = 200_000;
+    /// <summary>LDA sampling iterations (ML.NET's default is 200; 100 is close in quality at half the cost).</summary>
+    public const int LdaIterations = 100;
+
+    /// <summary>The TF-IDF n-gram settings: lower case, no punctuation, word 1- and 2-grams by TF-IDF, L2-normalised rows.</summary>
+    public static TextFeaturizingEstimator.Options NgramOptions() => new()
+    {
+        CaseMode = TextNormalizingEstimator.CaseMode.Lower,
+        KeepPunctuations = false,
+        KeepDiacritics = true,
+        KeepNumbers = true,
+        CharFeatureExtractor = null,
+        WordFeatureExtractor = new WordBagEstimator.Options
+        {
+            NgramLength = 2,
+            UseAllLengths = true,
+            Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
+            MaximumNgramsCount = [MaxNgrams],
+        },
+        Norm = TextFeaturizingEstimator.NormFunction.L2,
+    };
+
+    /// <summary>The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
+    public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn) =>
+        ml.Transforms.Text.FeaturizeText(NgramColumn, NgramOptions(), textColumn);
+
+    /// <summary>ML.NET's FeaturizeText with its defaults: text → <see cref="FeaturesColumn"/>.</summary>
+    public static IEstimator<ITransformer> FeaturizeTextDefaults(MLContext ml, string textColumn) =>
+        ml.Transforms.Text.FeaturizeText(FeaturesColumn, textColumn);
+
+    /// <summary>
+    /// The LDA featurizer: text → word bags (lower case, no punctuation, default English stop words removed) →
+    /// <c>LatentDirichletAllocation</c> with <paramref name="topics"/> topics → <see cref="FeaturesColumn"/>.
+    /// </summary>
+    public static IEstimator<ITransformer> Lda(MLContext ml, string textColumn, int topics, int threads) =>
+        ml.Transforms.Text.NormalizeText(LdaTokensColumn, textColumn, TextNormalizingEstimator.CaseMode.Lower, keepDiacritics: true, keepPunctuations: false, keepNumbers: true)
+            .Append(ml.Transforms.Text.TokenizeIntoWords(LdaTokensColumn))
+            .Append(ml.Transforms.Text.RemoveDefaultStopWords(LdaTokensColumn))
+            .Append(ml.Transforms.Conversion.MapValueToKey(LdaTokensColumn))
+            .Append(ml.Transforms.Text.ProduceNgrams(LdaTokensColumn, ngramLength: 1, useAllLengths: false))
+            .Append(ml.Transforms.Text.LatentDirichletAllocation(FeaturesColumn, LdaTokensColumn, numberOfTopics: topics,
+                maximumNumberOfIterations: LdaIterations, numberOfThreads: threads, resetRandomGenerator: true));
+
+    /// <summary>Standardises the latent means: <see cref="LatentColumn"/> → <see cref="LatentFeaturesColumn"/> ((x − mean) / sd).</summary>
+    public static IEstimator<ITransformer> LatentNormalizer(MLContext ml) =>
+        ml.Transforms.NormalizeMeanVariance(LatentFeaturesColumn, LatentColumn, fixZero: false);
+
+    /// <summary>Candidate weights of the latent block next to the unit-norm TF-IDF row: 1, latent^(−1/4), latent^(−1/2).</summary>
+    public static double[] LatentWeights(int latent) => [1.0, Math.Pow(latent, -0.25), Math.Pow(latent, -0.5)];
+
+    /// <summary>True when the classifier of <paramref name="trainer"/> is binary (tree trainers with two classes: Boolean label, Probability column).</summary>
+    public static bool IsBinary(TrainerKind trainer, int classCount) => trainer != TrainerKind.Sdca && classCount == 2;
+
+    /// <summary>
+    /// Maps the text label column to <see cref="LabelColumn"/>: a key whose values are <paramref name="classes"/> in
+    /// that order (so every fold has the same classes), or for a binary classifier a Boolean (true = <c>classes[1]</c>).
+    /// Applied to training data only; not part of a saved model.
+    /// </summary>
+    public static IEstimator<ITransformer> LabelMapping(MLContext ml, string labelTextColumn, IReadOnlyList<string> classes, bool binary)
+    {
+        if (binary)
+            return ml.Transforms.Conversion.MapValue(LabelColumn,
+                [new KeyValuePair<string, bool>(classes[0], false), new KeyValuePair<string, bool>(classes[1], true)], labelTextColumn);
+        var keys = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassName { Value = c }));
+        return ml.Transforms.Conversion.MapValueToKey(LabelColumn, labelTextColumn, keyData: keys);
+    }
+
+    private sealed class ClassName
+    {
+        public string Value { get; set; } = "";
+    }
+
+    /// <summary>
+    /// The L2 regularisation of SDCA for a featurizer and <paramref name="rows"/> training rows: ML.NET's own choice (null)
+    /// for the FeaturizeText-defaults and LDA baselines, as ML.NET users have them; 0.1 / rows for the unit-norm TF-IDF
+    /// rows (a stronger one collapses small labelled sets to the majority class) and 1 / rows for standardised latent
+    /// means (ML.NET's tiny default makes SDCA run to its iteration limit on separable dense features).
+    /// </summary>
+    public static float? SdcaL2(FeaturizerKind featurizer, int rows) => featurizer switch
+    {
+        FeaturizerKind.Ngrams or FeaturizerKind.Both => 0.1f / Math.Max(1, rows),
+        FeaturizerKind.Vae => 1f / Math.Max(1, rows),
+        _ => null,
+    };
+
+    /// <summary>The trainer over <see cref="FeaturesColumn"/> and <see cref="LabelColumn"/>, seeded by its MLContext.</summary>
+    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows)
+    {
+        switch (trainer)
+        {
+            case TrainerKind.Sdca:
+                return ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
+                {
+                    LabelColumnName = LabelColumn,
+                    FeatureColumnName = FeaturesColumn,
+                    NumberOfThreads = 1,
+                    L2Regularization = SdcaL2(featurizer, rows),
+                });
+            case TrainerKind.FastTree:
+            {
+                var options = new FastTreeBinaryTrainer.Options
+                {
+                    LabelColumnName = LabelColumn,
+                    FeatureColumnName = FeaturesColumn,
+                    NumberOfThreads = 1,
+                    // Few labelled documents: smaller leaves so that trees can still split.
+                    MinimumExampleCountPerLeaf = Math.Clamp(rows / 50, 1, 10),
+                };
+                if (classCount == 2) return ml.BinaryClassification.Trainers.FastTree(options);
+                return ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(options), LabelColumn);
+            }
+            default:
+            {
+                int minLeaf = Math.Clamp(rows / 50, 1, 20);
+                if (classCount == 2)
+                    return ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+                    {
+                        LabelColumnName = LabelColumn, FeatureColumnName = FeaturesColumn, NumberOfThreads = 1, MinimumExampleCountPerLeaf = minLeaf,
+                        Seed = 1, Verbose = false, Silent = true,
+                    });
+                return ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+                {
+                    LabelColumnName = LabelColumn, FeatureColumnName = FeaturesColumn, NumberOfThreads = 1, MinimumExampleCountPerLeaf = minLeaf,
+                    Seed = 1, Verbose = false, Silent = true,
+                });
+            }
+        }
+    }
+
+    /// <summary>Maps the trainer's predicted label (key, or Boolean for binary) back to the class name in PredictedLabel.</summary>
+    public static IEstimator<ITransformer> PredictedLabelToClass(MLContext ml, IReadOnlyList<string> classes, bool binary) => binary
+        ? ml.Transforms.Conversion.MapValue("PredictedLabel",
+            [new KeyValuePair<bool, string>(false, classes[0]), new KeyValuePair<bool, string>(true, classes[1])], "PredictedLabel")
+        : ml.Transforms.Conversion.MapKeyToValue("PredictedLabel");
+
+    private static bool? s_lightGbm;
+
+    /// <summary>
+    /// True when Microsoft.ML.LightGbm's native library loads here (checked once with a tiny fit); the LightGbm
+    /// candidate is offered only then.
+    /// </summary>
+    public static bool LightGbmAvailable()
+    {
+        if (s_lightGbm is bool known) return known;
+        try
+        {
+            var ml = new MLContext(1);
+            var rows = Enumerable.Range(0, 40).Select(i => new TinyRow { Label = i % 2 == 0, Features = [i % 2, (i * 7) % 5] });
+            ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options { NumberOfIterations = 2, MinimumExampleCountPerLeaf = 1, Silent = true, NumberOfThreads = 1 })
+                .Fit(ml.Data.LoadFromEnumerable(rows));
+            s_lightGbm = true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            s_lightGbm = false;
+        }
+        return s_lightGbm.Value;
+    }
+
+    private sealed class TinyRow
+    {
+        public bool Label { get; set; }
+        [Microsoft.ML.Data.VectorType(2)]
+        public float[] Features { get; set; } = [];
+    }
+}

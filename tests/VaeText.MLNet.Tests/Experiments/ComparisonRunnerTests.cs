@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NUnit.Framework;
+using VaeText.Experiments;
+
+namespace VaeText.MLNet.Tests.Experiments;
+
+/// <summary>
+/// Comparison runs on real ML.NET pipelines over a tiny generated corpus (60 training / 24 test documents, 3 topics):
+/// one shared run with every default candidate, plus focused runs.
+/// </summary>
+public class ComparisonRunnerTests
+{
+    private static readonly VaeSettings Vae = new(4, 3);
+    private TinyCorpus _corpus = null!;
+    private ComparisonRunner.Outcome _shared = null!;
+    private readonly List<string> _stages = new();
+
+    [OneTimeSetUp]
+    public void RunOnce()
+    {
+        _corpus = new TinyCorpus(labelPrefix: "<b>&");
+        var options = new ComparisonOptions
+        {
+            TrainPath = _corpus.Train, TestPath = _corpus.Test, Vae = Vae, Labeled = [9, null], Seeds = 2, Variants = true, LdaTopics = 5,
+        };
+        _shared = new ComparisonRunner().Run(options, new Recorder(_stages), CancellationToken.None);
+    }
+
+    [OneTimeTearDown]
+    public void Cleanup()
+    {
+        _shared.Dispose();
+        _corpus.Dispose();
+    }
+
+    private sealed class Recorder(List<string> stages) : IComparisonProgress
+    {
+        public void Stage(string message) => stages.Add(message);
+        public void VaeEpoch(VaeSettings settings, VaeEpochPoint point) { }
+        public void CandidateDone(CandidateResult result) { }
+    }
+
+    [Test]
+    public void EveryCandidateIsScoredAndEachFeaturizerIsFittedOnce()
+    {
+        var report = _shared.Report;
+        var expected = ComparisonOptions.DefaultCandidates(Vae, true, 5);
+        Assert.That(report.Candidates.Count, Is.EqualTo(expected.Count * 2));
+        Assert.That(report.Candidates.Select(r => r.Spec).Distinct(), Is.EquivalentTo(expected));
+        Assert.That(expected.Select(c => c.FeaturizerId), Is.SupersetOf(new[] { "featurize_text", "ngrams", "lda", "vae", "both" }));
+        // Four VAE configurations (base, half and twice the latent size, twice the epochs), each trained once.
+        Assert.That(report.VaeRuns.Select(r => r.Settings), Is.EquivalentTo(new[] { Vae, Vae with { Latent = 2 }, Vae with { Latent = 8 }, Vae with { Epochs = 6 } }));
+        Assert.That(report.VaeRuns[0].Epochs.Count, Is.EqualTo(3));
+        Assert.That(_stages.Count(s => s.StartsWith("Training VAE 4d/3ep ", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(_stages.Count(s => s.StartsWith("Fitting TF-IDF", StringComparison.Ordinal)), Is.EqualTo(1), "n-grams shared by two candidates");
+        foreach (var r in report.Candidates)
+        {
+            Assert.That(r.Status, Does.StartWith("ok"), r.Spec.Name);
+            Assert.That(r.Seeds, Is.EqualTo(r.Labels is null ? 1 : 2), r.Spec.Name);
+            Assert.That(r.Accuracies.Count, Is.EqualTo(r.Seeds));
+            Assert.That(r.CvMean, Is.InRange(0.0, 1.0), r.Spec.Name);
+            Assert.That(r.AccuracyMean, Is.InRange(0.0, 1.0), r.Spec.Name);
+            Assert.That(r.Rank, Is.GreaterThan(0));
+            Assert.That(r.FitSeconds, Is.GreaterThan(0));
+            Assert.That(r.LatentWeights.Count, Is.EqualTo(r.Spec.Featurizer == FeaturizerKind.Both ? r.Seeds : 0));
+        }
+        // These topics are easy: the TF-IDF baseline with all labels is nearly perfect on the test split.
+        Assert.That(report.Candidates.Single(r => r.Labels is null && r.Spec.Featurizer == FeaturizerKind.Ngrams).AccuracyMean, Is.GreaterThan(0.9));
+        Assert.That(report.Classes, Is.EqualTo(new[] { "<b>&food", "<b>&sport", "<b>&tech" }));
+    }
+
+    [Test]
+    public void OneSelectedPipelinePerLabelsSettingByCrossValidation()
+    {
+        var report = _shared.Report;
+        foreach (var g in report.Candidates.GroupBy(r => r.Labels))
+        {
+            var selected = g.Single(r => r.Selected);
+            Assert.That(selected.Rank, Is.EqualTo(1));
+            Assert.That(selected.CvMean, Is.EqualTo(g.Max(r => r.CvMean)));
+        }
+        Assert.That(report.Best, Is.SameAs(report.Candidates.Single(r => r.Labels is null && r.Selected)));
+        Assert.That(report.BestConfusion!.Cast<int>().Sum(), Is.EqualTo(24));
+        // Per-draw picks: two seeds at 9 labels, one fit with all labels.
+        Assert.That(report.SeedSelections.Select(s => (s.Labels, s.Seed)), Is.EqualTo(new (int?, int)[] { (9, 1), (9, 2), (null, 1) }));
+        Assert.That(report.LatentMap!.X.Length, Is.EqualTo(24));
+    }
+
+    [Test]
+    public void OutputsAreWrittenTogetherAndResultsJsonHasTheSchema()
+    {
+        var dir = Path.Combine(_corpus.Dir, "out-schema");
+        ComparisonOutputs.Write(dir, _shared, CancellationToken.None);
+        Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName).OrderBy(s => s),
+            Is.EqualTo(new[] { "best-model.zip", "leaderboard.md", "report.html", "results.json" }));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("dataset").GetString(), Is.EqualTo(_corpus.Train));
+        Assert.That(root.GetProperty("selection").GetString(), Does.Contain("cross-validation on the labelled rows"));
+        var cands = root.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.That(cands.Count, Is.EqualTo(_shared.Report.Candidates.Count));
+        Assert.That(cands.Count(c => c.GetProperty("selected").GetBoolean()), Is.EqualTo(2));
+        foreach (var c in cands)
+        {
+            Assert.That(c.GetProperty("featurizer").GetString(), Is.AnyOf("featurize_text", "ngrams", "lda", "vae", "both"));
+            Assert.That(c.GetProperty("trainer").GetString(), Is.AnyOf("sdca", "fasttree", "lightgbm"));
+            Assert.That(c.GetProperty("cv_accuracy").GetDouble(), Is.InRange(0.0, 1.0));
+            Assert.That(c.GetProperty("accuracy_mean").GetDouble(), Is.InRange(0.0, 1.0));
+            Assert.That(c.GetProperty("fit_seconds").GetDouble(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("peak_memory_mb").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        }
+        var lda = cands.Where(c => c.GetProperty("featurizer").GetString() == "lda").ToList();
+        Assert.That(lda.Count, Is.EqualTo(2));
+        Assert.That(lda[0].GetProperty("lda_topics").GetInt32(), Is.EqualTo(5));
+        Assert.That(root.GetProperty("seed_selections").GetArrayLength(), Is.EqualTo(3));
+        var md = File.ReadAllText(Path.Combine(dir, "leaderboard.md"));
+        Assert.That(md, Does.Contain("| 1 |").And.Contain("(selected)").And.Contain("LDA 5 topics + SDCA").And.Contain("CV accuracy %"));
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.That(html, Does.Not.Contain("<b>&"));
+        Assert.That(html, Does.Contain("&lt;b&gt;&amp;sport").And.Contain("LDA 5 topics + SDCA"));
+    }
+
+    [Test]
+    public void BestModelZipIsAnMLNetModelThatReproducesTheReportedTestAccuracy()
+    {
+        var path = Path.Combine(_corpus.Dir, "best.zip");
+        _shared.SaveBestModel!(path);
+        var best = _shared.Report.Best!;
+        Assert.That(Accuracy(path, _corpus.Test), Is.EqualTo(best.Accuracies[0]).Within(1e-9), best.Spec.Name);
+    }
+
+    [Test]
+    public void SavedVaePipelinesLoadAndPredictAsScored()
+    {
+        // Only VAE candidates, so that the selected (and saved) pipeline holds the VaeLatent transformer.
+        using var corpus = new TinyCorpus();
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae,
+            Candidates = [new(FeaturizerKind.Vae, TrainerKind.Sdca, Vae), new(FeaturizerKind.Both, TrainerKind.Sdca, Vae), new(FeaturizerKind.Vae, TrainerKind.FastTree, Vae)],
+        };
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        var path = Path.Combine(corpus.Dir, "vae-best.zip");
+        outcome.SaveBestModel!(path);
+        var best = outcome.Report.Candidates.Single(r => r.Selected);
+        Assert.That(best.Spec.UsesVae);
+        Assert.That(Accuracy(path, corpus.Test), Is.EqualTo(best.Accuracies[0]).Within(1e-9), best.Spec.Name);
+    }
+
+    [Test]
+    public void ReplacingEveryTestLabelChangesNeitherTheSelectionNorTheSavedModel()
+    {
+        using var corpus = new TinyCorpus();
+        var blind = Path.Combine(corpus.Dir, "test-blind.tsv");
+        // Every test label replaced by one class: only the reported test accuracies may change.
+        File.WriteAllLines(blind, File.ReadAllLines(corpus.Test).Select((l, i) => i == 0 ? l : "food" + l[l.IndexOf('\t')..]));
+        var candidates = new CandidateSpec[]
+        {
+            new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), new(FeaturizerKind.Vae, TrainerKind.Sdca, Vae),
+            new(FeaturizerKind.Vae, TrainerKind.FastTree, Vae), new(FeaturizerKind.Both, TrainerKind.Sdca, Vae),
+        };
+        ComparisonRunner.Outcome Run(string test) => new ComparisonRunner().Run(new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = test, Vae = Vae, Labeled = [12, null], Seeds = 2, Candidates = candidates,
+        }, null, CancellationToken.None);
+        using var a = Run(corpus.Test);
+        using var b = Run(blind);
+        static string Summary(ComparisonReport r) => string.Join("\n", r.Candidates.Select(c =>
+            $"{c.Spec.Name} {c.LabelsText} rank {c.Rank} selected {c.Selected} cv {string.Join(",", c.CvAccuracies)} w {string.Join(",", c.LatentWeights)}"));
+        Assert.That(Summary(b.Report), Is.EqualTo(Summary(a.Report)));
+        Assert.That(b.Report.Best!.Spec, Is.EqualTo(a.Report.Best!.Spec));
+        Assert.That(b.Report.Candidates.Select(c => c.AccuracyMean), Is.Not.EqualTo(a.Report.Candidates.Select(c => c.AccuracyMean)), "the test labels did change");
+        string za = Path.Combine(corpus.Dir, "a.zip"), zb = Path.Combine(corpus.Dir, "b.zip");
+        a.SaveBestModel!(za);
+        b.SaveBestModel!(zb);
+        Assert.That(Predictions(zb, corpus.Test), Is.EqualTo(Predictions(za, corpus.Test)));
+    }
+
+    [Test]
+    public void WithoutATestSplitCandidatesAreScoredByCrossValidationOnly()
+    {
+        using var corpus = new TinyCorpus();
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, Vae = Vae, Folds = 3,
+            Candidates = [new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), new(FeaturizerKind.Vae, TrainerKind.Sdca, Vae)],
+        };
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        var report = outcome.Report;
+        Assert.That(report.Evaluation, Does.Contain("no test split"));
+        Assert.That(report.Candidates.All(r => !r.HasTest && double.IsFinite(r.CvMean)));
+        Assert.That(report.BestConfusion, Is.Null);
+        Assert.That(report.Best, Is.Not.Null);
+        Assert.That(Leaderboard.ToMarkdown(report), Does.Contain("| — |"));
+        Assert.That(HtmlReport.Render(report), Does.Contain("chart-leaderboard"));
+    }
+
+    [Test]
+    public void TimeBudgetSkipsLaterWorkButKeepsTheFirstResult()
+    {
+        using var corpus = new TinyCorpus();
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = new VaeSettings(4, 100_000), TimeBudgetSeconds = 2,
+            Candidates = [new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), new(FeaturizerKind.Vae, TrainerKind.Sdca, new VaeSettings(4, 100_000))],
+        };
+        var sw = Stopwatch.StartNew();
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        Assert.That(sw.Elapsed.TotalSeconds, Is.LessThan(20));
+        var rows = outcome.Report.Candidates;
+        Assert.That(rows.Single(r => r.Spec.Featurizer == FeaturizerKind.Ngrams).Seeds, Is.EqualTo(1));
+        Assert.That(rows.Single(r => r.Spec.Featurizer == FeaturizerKind.Vae).Status, Does.StartWith("skipped: time budget"));
+        Assert.That(outcome.Report.VaeRuns, Is.Empty, "100,000 epochs cannot finish within 2 s");
+    }
+
+    [Test]
+    public void ACancelledTokenStopsAnMLNetTrainerThatHasStarted()
+    {
+        Assert.That(MLContextCancellation.Supported);
+        // A fit that takes far longer than the 300 ms after which the token fires.
+        var rng = new Random(3);
+        var features = new FeatureTable
+        {
+            Train = Enumerable.Range(0, 20_000).Select(_ => new VBuffer<float>(200, Enumerable.Range(0, 200).Select(_ => (float)rng.NextDouble()).ToArray())).ToArray(),
+            Size = 200,
+            Featurizer = null!,
+        };
+        var labels = Enumerable.Range(0, 20_000).Select(i => rng.Next(3).ToString()).ToArray();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var sw = Stopwatch.StartNew();
+        Assert.Catch<OperationCanceledException>(() => ComparisonRunner.FitClassifier(new CandidateSpec(FeaturizerKind.FeaturizeText, TrainerKind.FastTree, null),
+            features, Enumerable.Range(0, 20_000).ToArray(), labels, ["0", "1", "2"], 1, cts.Token));
+        Assert.That(sw.Elapsed.TotalSeconds, Is.LessThan(10));
+    }
+
+    [Test]
+    public void CancellationWritesNothingAndStopsARun()
+    {
+        var dir = Path.Combine(_corpus.Dir, "out-cancelled");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => ComparisonOutputs.Write(dir, _shared, cts.Token));
+        Assert.That(Directory.Exists(dir), Is.False);
+        var options = new ComparisonOptions { TrainPath = _corpus.Train, TestPath = _corpus.Test, Vae = Vae, Variants = false };
+        Assert.Catch<OperationCanceledException>(() => new ComparisonRunner().Run(options, null, cts.Token));
+    }
+
+    [Test]
+    public void BadInputGetsAClearError()
+    {
+        using var corpus = new TinyCorpus();
+        var ex = Assert.Throws<InvalidDataException>(() => new ComparisonRunner().Run(
+            new ComparisonOptions { TrainPath = corpus.Train, LabelColumn = "category" }, null, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain("no column named 'category'"));
+        var unknown = Path.Combine(corpus.Dir, "test-unknown.tsv");
+        File.WriteAllLines(unknown, ["label\ttext", "weather\train and sun"]);
+        ex = Assert.Throws<InvalidDataException>(() => new ComparisonRunner().Run(
+            new ComparisonOptions { TrainPath = corpus.Train, TestPath = unknown }, null, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain("'weather'"));
+        Assert.Throws<ArgumentException>(() => new ComparisonRunner().Run(
+            new ComparisonOptions { TrainPath = corpus.Train, LabelColumn = "text" }, null, CancellationToken.None));
+    }
+
+    [Test]
+    public void PeakMemorySamplerSeesTheWorksOwnAllocation()
+    {
+        using var sampler = new PeakMemorySampler();
+        var block = new byte[96 << 20];
+        for (int i = 0; i < block.Length; i += 4096) block[i] = 1; // touch every page
+        Thread.Sleep(60);
+        Assert.That(sampler.PeakAboveBaselineMb, Is.InRange(60.0, 1000.0));
+        GC.KeepAlive(block);
+    }
+
+    /// <summary>Accuracy of a saved model zip on a labelled TSV, loaded in a fresh MLContext.</summary>
+    internal static double Accuracy(string modelPath, string tsv)
+    {
+        var truth = File.ReadAllLines(tsv).Skip(1).Select(l => l[..l.IndexOf('\t')]).ToArray();
+        var predicted = Predictions(modelPath, tsv);
+        return truth.Zip(predicted).Count(p => p.First == p.Second) / (double)truth.Length;
+    }
+
+    /// <summary>PredictedLabel of every row of a labelled TSV by a saved model zip, loaded in a fresh MLContext.</summary>
+    internal static string[] Predictions(string modelPath, string tsv)
+    {
+        var ml = new MLContext(7);
+        var model = ml.Model.Load(modelPath, out var schema);
+        Assert.That(schema.Select(c => c.Name), Is.EqualTo(new[] { "label", "text" }));
+        var data = ml.Data.LoadFromTextFile(tsv, [new TextLoader.Column("label", DataKind.String, 0), new TextLoader.Column("text", DataKind.String, 1)], '\t', hasHeader: true);
+        var output = model.Transform(data);
+        return output.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(m => m.ToString()).ToArray();
+    }
+}

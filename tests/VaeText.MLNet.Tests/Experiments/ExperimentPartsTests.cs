@@ -1,0 +1,218 @@
+using NUnit.Framework;
+using VaeText.Experiments;
+
+namespace VaeText.MLNet.Tests.Experiments;
+
+public class ExperimentPartsTests
+{
+    [Test]
+    public void LabelSamplerDrawsDistinctSortedDeterministicRows()
+    {
+        var a = LabelSampler.Draw(50, 1000, 3);
+        var b = LabelSampler.Draw(50, 1000, 3);
+        var c = LabelSampler.Draw(50, 1000, 4);
+        Assert.That(a, Is.EqualTo(b));
+        Assert.That(a, Is.Not.EqualTo(c));
+        Assert.That(a.Distinct().Count(), Is.EqualTo(50));
+        Assert.That(a, Is.Ordered.Ascending);
+        Assert.That(a.All(i => i >= 0 && i < 1000));
+        Assert.That(LabelSampler.Draw(2000, 10, 1), Is.EqualTo(Enumerable.Range(0, 10)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LabelSampler.Draw(0, 10, 1));
+    }
+
+    [Test]
+    public void LabelSamplerIsUniformOverManySeeds()
+    {
+        var hits = new int[20];
+        for (int s = 0; s < 4000; s++) foreach (var i in LabelSampler.Draw(5, 20, s)) hits[i]++;
+        // Expected 1000 per row; 5 standard deviations ≈ 5·sqrt(1000·0.75) ≈ 137.
+        Assert.That(hits.All(h => Math.Abs(h - 1000) < 140), string.Join(",", hits));
+    }
+
+    [Test]
+    public void StratifiedDrawKeepsClassProportions()
+    {
+        var labels = Enumerable.Range(0, 1000).Select(i => i < 700 ? 0 : i < 900 ? 1 : 2).ToArray();
+        var rows = LabelSampler.Draw(100, 1000, 9, labels);
+        Assert.That(rows.Length, Is.EqualTo(100));
+        Assert.That(rows.Count(r => labels[r] == 0), Is.EqualTo(70));
+        Assert.That(rows.Count(r => labels[r] == 1), Is.EqualTo(20));
+        Assert.That(rows.Count(r => labels[r] == 2), Is.EqualTo(10));
+    }
+
+    [Test]
+    public void StatsMatchHandComputedValues()
+    {
+        Assert.That(Stats.Mean(new[] { 1.0, 2, 3, 4 }), Is.EqualTo(2.5));
+        Assert.That(Stats.SampleStd(new[] { 2.0, 4, 4, 4, 5, 5, 7, 9 }), Is.EqualTo(Math.Sqrt(32.0 / 7)).Within(1e-12));
+        Assert.That(Stats.SampleStd(new[] { 3.0 }), Is.EqualTo(0));
+    }
+
+    [TestCase("fasttree", 2)] // binary FastTree: ML.NET's binary confusion table lists the positive class first
+    [TestCase("sdca", 2)]
+    [TestCase("fasttree", 3)] // OneVersusAll
+    [TestCase("sdca", 3)]
+    public void EvaluatorConfusionAgreesWithThePredictions(string trainerName, int classCount)
+    {
+        var trainer = trainerName == "sdca" ? TrainerKind.Sdca : TrainerKind.FastTree;
+        var rng = new Random(11);
+        var classes = Enumerable.Range(0, classCount).Select(c => "c" + c).ToArray();
+        var y = Enumerable.Range(0, 90).Select(i => i % classCount).ToArray();
+        // Overlapping classes, so that some rows are misclassified.
+        var table = new FeatureTable
+        {
+            Train = y.Select(c => new Microsoft.ML.Data.VBuffer<float>(2, [(float)(c + 2.5 * (rng.NextDouble() - 0.5)), (float)rng.NextDouble()])).ToArray(),
+            Size = 2,
+            Featurizer = null!,
+        };
+        var labels = y.Select(c => classes[c]).ToArray();
+        var fitRows = Enumerable.Range(0, 60).ToArray();
+        var rows = Enumerable.Range(60, 30).ToArray(); // scored on rows the model did not see
+        var spec = new CandidateSpec(FeaturizerKind.Lda, trainer, null, 2);
+        var model = ComparisonRunner.FitClassifier(spec, table, fitRows, labels, classes, 1, CancellationToken.None);
+        var scores = ComparisonRunner.Evaluate(model, table, false, rows, labels, classes, trainer);
+
+        var ml = new Microsoft.ML.MLContext(1);
+        var view = table.View(ml, false, rows, labels);
+        bool binary = CandidatePipelines.IsBinary(trainer, classCount);
+        var scored = model.Transform(CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view));
+        int[] predicted = binary
+            ? Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<bool>(scored, "PredictedLabel").Select(b => b ? 1 : 0).ToArray()
+            : Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<uint>(scored, "PredictedLabel").Select(k => (int)k - 1).ToArray();
+        var expected = new int[classCount, classCount];
+        for (int i = 0; i < rows.Length; i++) expected[y[rows[i]], predicted[i]]++;
+        Assert.That(scores.Confusion, Is.EqualTo(expected));
+        Assert.That(scores.Accuracy, Is.EqualTo(Enumerable.Range(0, 30).Count(i => predicted[i] == y[rows[i]]) / 30.0).Within(1e-9));
+        Assert.That(scores.Accuracy, Is.InRange(0.5, 0.99), "a real, imperfect fit");
+        double macro = Enumerable.Range(0, classCount).Average(c => (double)expected[c, c] / Enumerable.Range(0, classCount).Sum(p => expected[c, p]));
+        Assert.That(scores.MacroAccuracy, Is.EqualTo(macro).Within(1e-9));
+    }
+
+    [Test]
+    public void PcaFindsTheDominantDirectionDeterministically()
+    {
+        var rng = new VaeText.Core.Rng(1);
+        var data = new List<float[]>();
+        for (int i = 0; i < 300; i++)
+        {
+            double t = rng.NextGaussian() * 10, u = rng.NextGaussian() * 2, noise = rng.NextGaussian() * 0.1;
+            // Main axis (1,1,0)/√2 with std 10, second axis (0,0,1) with std 2.
+            data.Add(new[] { (float)(t / Math.Sqrt(2) + noise), (float)(t / Math.Sqrt(2) - noise), (float)u });
+        }
+        var p = Pca.Project2D(data);
+        var q = Pca.Project2D(data);
+        Assert.That(p.X, Is.EqualTo(q.X));
+        Assert.That(p.ExplainedFirst, Is.GreaterThan(0.9));
+        Assert.That(p.ExplainedFirst + p.ExplainedSecond, Is.GreaterThan(0.999));
+        double varX = p.X.Select(x => x * x).Sum() / 299, varY = p.Y.Select(y => y * y).Sum() / 299;
+        Assert.That(Math.Sqrt(varX), Is.EqualTo(10).Within(1.5));
+        Assert.That(Math.Sqrt(varY), Is.EqualTo(2).Within(0.4));
+        // Projections are uncorrelated.
+        double cov = p.X.Zip(p.Y, (x, y) => x * y).Sum() / 299;
+        Assert.That(Math.Abs(cov), Is.LessThan(1e-6 * Math.Sqrt(varX * varY) + 1e-9));
+    }
+
+    [Test]
+    public void NpmiScoresCooccurringWordsHigher()
+    {
+        var docs = new[] { "apple banana", "apple banana", "cherry", "durian", "apple banana cherry" };
+        var npmi = Npmi.Coherence(new IReadOnlyList<string>[] { new[] { "apple", "banana" }, new[] { "cherry", "durian" } }, docs);
+        // apple & banana: p = 3/5 each and jointly → ln(1/(3/5)) / −ln(3/5) = 1.
+        Assert.That(npmi[0], Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(npmi[1], Is.EqualTo(-1.0));
+    }
+
+    [Test]
+    public void LeaderboardRanksByCrossValidationNotByTestAccuracy()
+    {
+        CandidateResult Row(FeaturizerKind f, int? n, double[] cv, double[] test)
+        {
+            var r = new CandidateResult { Spec = new CandidateSpec(f, TrainerKind.Sdca, f is FeaturizerKind.Vae or FeaturizerKind.Both ? new VaeSettings(8, 2) : null), Labels = n };
+            foreach (var a in cv) { r.CvAccuracies.Add(a); r.ClassifierSeconds.Add(0.1); }
+            foreach (var a in test) { r.Accuracies.Add(a); r.MacroAccuracies.Add(a); }
+            return r;
+        }
+        var rows = new[]
+        {
+            Row(FeaturizerKind.Ngrams, null, [0.80], [0.95]),
+            Row(FeaturizerKind.Vae, 200, [0.7, 0.8], [0.6, 0.62]),
+            Row(FeaturizerKind.Ngrams, 200, [0.6, 0.62], [0.9, 0.9]), // best on test, worse by CV: not selected
+            Row(FeaturizerKind.Vae, null, [0.85], [0.85]),
+            Row(FeaturizerKind.Both, 200, [], []),
+            Row(FeaturizerKind.Lda, 200, [double.NaN, double.NaN], [0.99, 0.99]), // no CV score: ranked after every scored row
+        };
+        var ranked = Leaderboard.Rank(rows);
+        Assert.That(ranked.Select(r => (r.Labels, r.Rank, r.Spec.FeaturizerId, r.Selected)), Is.EqualTo(new (int?, int, string, bool)[]
+        {
+            (200, 1, "vae", true), (200, 2, "ngrams", false), (200, 3, "lda", false), (200, 0, "both", false), (null, 1, "vae", true), (null, 2, "ngrams", false),
+        }));
+        Assert.That(Leaderboard.Best(ranked)!.Spec.FeaturizerId, Is.EqualTo("vae"));
+        Assert.That(Leaderboard.Best(ranked)!.Labels, Is.Null);
+        Assert.That(Leaderboard.FormatAccuracy(ranked[0]), Is.EqualTo("61.00 ± 1.41"));
+        Assert.That(Leaderboard.FormatCv(ranked[0]), Is.EqualTo("75.00"));
+        Assert.That(Leaderboard.FormatCv(ranked[2]), Is.EqualTo("—"));
+    }
+
+    [Test]
+    public void FoldsAreStratifiedDeterministicAndCoverEveryRowOnce()
+    {
+        // 3 classes of 20, 10 and 2 rows (the last smaller than k).
+        var y = Enumerable.Range(0, 32).Select(i => i < 20 ? 0 : i < 30 ? 1 : 2).ToArray();
+        var rows = Enumerable.Range(0, 32).Select(i => i * 3 % 32).ToArray(); // a permutation
+        var folds = CrossValidationFolds.Create(rows, y, seed: 4)!;
+        Assert.That((folds.K, folds.Run), Is.EqualTo((5, 5)));
+        var seen = new List<int>();
+        for (int f = 0; f < folds.K; f++)
+        {
+            var (train, eval) = folds.Split(rows, f);
+            Assert.That(train.Length + eval.Length, Is.EqualTo(32));
+            Assert.That(train.Intersect(eval), Is.Empty);
+            Assert.That(eval.Count(r => y[r] == 0), Is.EqualTo(4), "class 0 (20 rows) is spread evenly");
+            Assert.That(eval.Count(r => y[r] == 1), Is.EqualTo(2), "class 1 (10 rows) is spread evenly");
+            seen.AddRange(eval);
+        }
+        Assert.That(seen.OrderBy(r => r), Is.EqualTo(rows.OrderBy(r => r)));
+        // The tiny class lands in 2 folds, one row each.
+        Assert.That(Enumerable.Range(0, 5).Count(f => folds.Split(rows, f).Eval.Any(r => y[r] == 2)), Is.EqualTo(2));
+        var again = CrossValidationFolds.Create(rows, y, seed: 4)!;
+        Assert.That(again.Split(rows, 2).Eval, Is.EqualTo(folds.Split(rows, 2).Eval));
+        Assert.That(CrossValidationFolds.Create(rows, y, seed: 5)!.Split(rows, 2).Eval, Is.Not.EqualTo(folds.Split(rows, 2).Eval));
+    }
+
+    [Test]
+    public void FewRowsGetFewerFoldsOrNoneAndManyRowsAHoldOut()
+    {
+        var y = Enumerable.Range(0, 6000).Select(i => i % 2).ToArray();
+        Assert.That(CrossValidationFolds.Create(new[] { 0, 1, 2 }, y, 1), Is.Null);
+        var four = CrossValidationFolds.Create(new[] { 0, 1, 2, 3 }, y, 1)!;
+        Assert.That((four.K, four.Run), Is.EqualTo((2, 2)));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 7).ToArray(), y, 1)!.K, Is.EqualTo(3));
+        var big = CrossValidationFolds.Create(Enumerable.Range(0, 6000).ToArray(), y, 1)!;
+        Assert.That((big.K, big.Run, big.Describe()), Is.EqualTo((5, 1, "hold-out (1 of 5 folds)")));
+        Assert.That(big.Split(Enumerable.Range(0, 6000).ToArray(), 0).Eval.Length, Is.EqualTo(1200));
+    }
+
+    [Test]
+    public void AtomicFileSetLeavesNothingWhenNotCommitted()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vaetext-atomic-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            using (var set = new AtomicFileSet())
+            {
+                set.StageText(Path.Combine(dir, "a.txt"), "hello");
+                Assert.Throws<InvalidOperationException>(() => set.Stage(Path.Combine(dir, "b.txt"), tmp => { File.WriteAllText(tmp, "x"); throw new InvalidOperationException("boom"); }));
+            }
+            Assert.That(Directory.GetFiles(dir), Is.Empty);
+            using (var set = new AtomicFileSet())
+            {
+                set.StageText(Path.Combine(dir, "a.txt"), "hello");
+                set.Commit();
+            }
+            Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EqualTo(new[] { "a.txt" }));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "a.txt")), Is.EqualTo("hello"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
