@@ -94,6 +94,22 @@ public class VaeLatentWorkoutTests
         Assert.Throws(Is.InstanceOf<OperationCanceledException>(), () => ml.Transforms.VaeLatent("Z", c, "Body").Fit(data));
     }
 
+    [Test]
+    public void ConcurrentSchemasAndTransformsAgreeWithSequentialOnes()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Data(ml);
+        var est = ml.Transforms.VaeLatent("Z", VaeLatentInMemoryTests.Small(3), "Title", "Body");
+        var shapes = new SchemaShape[8];
+        Parallel.For(0, shapes.Length, i => shapes[i] = est.GetOutputSchema(Shapes.Of(data.Schema)));
+        Assert.That(shapes.Select(s => s.Count).Distinct(), Is.EqualTo(new[] { data.Schema.Count + 1 }));
+        using var t = est.Fit(data);
+        var expected = t.Transform(data).GetColumn<float[]>("Z").ToArray();
+        var results = new float[4][][];
+        Parallel.For(0, results.Length, i => results[i] = t.Transform(data).GetColumn<float[]>("Z").ToArray());
+        foreach (var r in results) Assert.That(r, Is.EqualTo(expected));
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

@@ -10,8 +10,6 @@ using Microsoft.ML.Data;
 /// </summary>
 internal static class OutputShapes
 {
-    private static readonly MLContext s_context = new(seed: 1);
-
     /// <summary>Output row of the shape-only mapping (and of the in-memory encoder mapping).</summary>
     public sealed class Row
     {
@@ -36,8 +34,8 @@ internal static class OutputShapes
         return def;
     }
 
-    /// <summary>An estimator whose GetOutputSchema adds exactly the promised columns.</summary>
+    /// <summary>An estimator whose GetOutputSchema adds exactly the promised columns (its own context: callers may run in parallel).</summary>
     public static IEstimator<ITransformer> Estimator(string output, string? logVar, string? recon, int latentSize) =>
-        s_context.Transforms.CustomMapping<NoInput, Row>((_, _) => { }, contractName: null, inputSchemaDefinition: null,
+        new MLContext(seed: 1).Transforms.CustomMapping<NoInput, Row>((_, _) => { }, contractName: null, inputSchemaDefinition: null,
             outputSchemaDefinition: Definition(output, logVar, recon, latentSize));
 }
