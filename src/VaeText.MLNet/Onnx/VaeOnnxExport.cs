@@ -26,6 +26,10 @@ internal static class VaeOnnxExport
     public const string FormatKey = ReservedPrefix + "format";
     /// <summary>The most bytes of weights plus payload an exported model may hold (protobuf messages stop at 2 GiB).</summary>
     public const long MaxModelBytes = 2_000_000_000;
+    /// <summary>Metadata key ONNX Runtime reads session options from (when ORT_LOAD_CONFIG_FROM_MODEL=1).</summary>
+    public const string OrtConfigKey = "ort_config";
+    /// <summary>The session options recommended for the exported encoder: one intra-op and one inter-op thread.</summary>
+    public const string OrtConfig = "{\"session_options\": {\"intra_op_num_threads\": 1, \"inter_op_num_threads\": 1}}";
     /// <summary>Export format version written in the metadata.</summary>
     public const int FormatVersion = 1;
 
@@ -78,11 +82,31 @@ internal static class VaeOnnxExport
     public static byte[]? ReadPayload(byte[] onnxModel)
     {
         ArgumentNullException.ThrowIfNull(onnxModel);
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(onnxModel); }
+        // Only the model's training-info entries are parsed; the graph (the weights: most of the bytes) is skipped.
+        var infos = new List<TrainingInfoProto>();
+        bool graph = false;
+        try
+        {
+            var input = new CodedInputStream(onnxModel);
+            uint tag;
+            while ((tag = input.ReadTag()) != 0)
+            {
+                int field = WireFormat.GetTagFieldNumber(tag);
+                bool message = WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited;
+                if (field == ModelProto.TrainingInfoFieldNumber && message)
+                {
+                    var info = new TrainingInfoProto();
+                    input.ReadMessage(info);
+                    infos.Add(info);
+                    continue;
+                }
+                graph |= field == ModelProto.GraphFieldNumber && message;
+                input.SkipLastField();
+            }
+        }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"not an ONNX model: {e.Message}", e); }
-        if (model.Graph is null) throw new InvalidDataException("not an ONNX model: it has no graph");
-        foreach (var t in model.TrainingInfo.Where(i => i.Initialization is not null).SelectMany(i => i.Initialization.Initializer))
+        if (!graph) throw new InvalidDataException("not an ONNX model: it has no graph");
+        foreach (var t in infos.Where(i => i.Initialization is not null).SelectMany(i => i.Initialization.Initializer))
         {
             if (t.Name != PayloadName) continue;
             if (t.DataType != (int)DataType.Uint8 || t.Dims.Count != 1 || t.Dims[0] != t.RawData.Length)
@@ -143,6 +167,9 @@ internal static class VaeOnnxExport
         model.MetadataProps.Add(new StringStringEntryProto { Key = FormatKey, Value = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = EncoderKey, Value = encoder });
         model.MetadataProps.Add(new StringStringEntryProto { Key = ReservedPrefix + "decoder", Value = decoder });
+        // One document per run is too small for ONNX Runtime's intra-op thread pool (waking it costs more than the
+        // work): ask for one thread. ONNX Runtime reads this when ORT_LOAD_CONFIG_FROM_MODEL=1 is in the environment.
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OrtConfigKey, Value = OrtConfig });
         return model.ToByteArray();
     }
 }

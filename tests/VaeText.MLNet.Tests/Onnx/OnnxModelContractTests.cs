@@ -72,6 +72,8 @@ public class OnnxModelContractTests
     {
         var e = Assert.Throws<InvalidDataException>(() => VaeOnnxExport.ReadPayload([0xff, 0xff, 0xff, 0x01, 0x02]));
         Assert.That(e!.Message, Does.Contain("not an ONNX model"));
+        e = Assert.Throws<InvalidDataException>(() => VaeOnnxExport.ReadPayload([]));
+        Assert.That(e!.Message, Does.Contain("no graph"));
         Assert.Throws<ArgumentNullException>(() => VaeOnnxExport.ReadPayload(null!));
     }
 
