@@ -1,4 +1,3 @@
-using VaeText.Data;
 using VaeText.Tensors;
 using VaeText.Text;
 
@@ -11,7 +10,7 @@ internal static class BowVaeBenchPrep
 
     public static CsrMatrix Prepare(string path, int limit, int vocabSize)
     {
-        var corpus = LabeledTextCorpus.Load(path, "label", "text");
+        var corpus = BenchData.Load(path);
         IReadOnlyList<string> texts = limit > 0 && limit < corpus.Count ? corpus.Texts.Take(limit).ToArray() : corpus.Texts;
         BagOfWords.Fit(texts, new TokenizerOptions(), new VocabularyOptions { MaxSize = vocabSize }, out _, out var counts, KernelOptions.MaxThreads);
         return counts;

@@ -8,7 +8,7 @@ namespace VaeText.Bench;
 /// <summary>
 /// Long fuzz runs: <c>fuzz --kind tsv|zip --count N --seed S [--out DIR] [--train-every K]</c>. Prints the count
 /// of every outcome, the run time and one JSON line; every crash, hang or memory blow-up is saved under DIR
-/// (default fuzz-failures/) so that it can become a regression case in tests/VaeText.Tests/Reliability/Regressions.
+/// (default fuzz-failures/) so that it can become a regression case in tests/VaeText.MLNet.Tests/Reliability/Regressions.
 /// </summary>
 public static class FuzzBench
 {

@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gbdt|sdca|gemm|feature-table|stream|fuzz|vaelatent-transform> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -15,11 +15,7 @@ public static class Program
         {
             "bow-vae" => BowVaeBench.Run(rest),
             "seq-vae" => SeqVaeBench.Run(rest),
-            "gbdt" => GbdtBench.Run(rest),
-            "sdca" => SdcaBench.Run(rest),
             "gemm" => GemmBench.Run(rest),
-            "feature-table" => FeatureTableBench.Run(rest),
-            "stream" => StreamBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
             _ => Usage(args[0]),
@@ -28,7 +24,7 @@ public static class Program
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gbdt, sdca, gemm, feature-table, stream, fuzz or vaelatent-transform");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz or vaelatent-transform");
         return 2;
     }
 }

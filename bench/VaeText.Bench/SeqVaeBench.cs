@@ -7,9 +7,9 @@ using VaeText.Models;
 using VaeText.Nn;
 using VaeText.Optim;
 using VaeText.Tensors;
-using VaeText.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using VaeText.Text;
-using VaeText.Trainers.Sdca;
 using VaeText.Training;
 
 namespace VaeText.Bench;
@@ -49,7 +49,7 @@ internal static class SeqVaeBench
         var sw = Stopwatch.StartNew();
         // The bow-vae tokens and vocabulary (the library's tokenizer: Python's [^\W_]+ on lower-cased text), the first
         // 128 tokens of each document as ids (0 = padding, 1 = unknown, 2 + w), bag-of-words targets over all tokens.
-        var corpus = LabeledTextCorpus.Load(data, "label", "text");
+        var corpus = BenchData.Load(data);
         var texts = limit > 0 && limit < corpus.Count ? corpus.Texts[..limit] : corpus.Texts;
         var trainLabels = limit > 0 && limit < corpus.Count ? corpus.Labels[..limit] : corpus.Labels;
         if (labeled > 0 && trainLabels.Distinct().Count() < 2)
@@ -127,7 +127,7 @@ internal static class SeqVaeBench
         };
         if (labeled > 0)
         {
-            var test = LabeledTextCorpus.Load(testPath!, "label", "text");
+            var test = BenchData.Load(testPath!);
             var testMeans = model.Encode(SeqTokens.EncodeAll(test.Texts, tokenizer, vocabulary, 128), threads);
             AddLowLabel(json, means, trainLabels, testMeans, test.Labels, model.LatentSize, labeled, seed);
         }
@@ -164,7 +164,7 @@ internal static class SeqVaeBench
         };
         if (labeled > 0)
         {
-            var test = LabeledTextCorpus.Load(testPath!, "label", "text");
+            var test = BenchData.Load(testPath!);
             var testTexts = truncate > 0 ? Truncate(test.Texts, tokenizer, truncate) : test.Texts;
             var testMeans = model.Encode(BagOfWords.Build(testTexts, tokenizer, vocabulary, threads), threads);
             AddLowLabel(json, means, trainLabels, testMeans, test.Labels, model.LatentSize, labeled, seed);
@@ -177,7 +177,7 @@ internal static class SeqVaeBench
     private static string[] Truncate(string[] texts, Tokenizer tokenizer, int n) =>
         texts.Select(t => string.Join(' ', tokenizer.Tokenize(t).Take(n))).ToArray();
 
-    /// SDCA (logistic regression, or maximum entropy for more than two classes) on <paramref name="labeled"/> training
+    /// ML.NET's SDCA (maximum entropy) on <paramref name="labeled"/> training
     /// latent vectors drawn with the seed, standardised with their own means and deviations; accuracy on the whole test set.
     private static void AddLowLabel(Dictionary<string, object> json, float[] train, string[] trainLabels, float[] test, string[] testLabels,
         int l, int labeled, int seed)
@@ -198,35 +198,32 @@ internal static class SeqVaeBench
         for (int i = 0; i < m; i++) for (int j = 0; j < l; j++) x[i * l + j] = (float)((train[rows[i] * l + j] - mu[j]) / sd[j]);
         var y = rows.Select(r => index[trainLabels[r]]).ToArray();
         int nt = testLabels.Length, correct = 0;
-        var xt = new float[l];
-        var opts = new SdcaOptions { Seed = seed };
+        // ML.NET's SdcaMaximumEntropy on the standardised latent vectors.
+        var ml = new MLContext(seed);
+        var def = SchemaDefinition.Create(typeof(LatentRow));
+        def[nameof(LatentRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, l);
+        var trainRows = Enumerable.Range(0, m).Select(i => new LatentRow { Label = classes[y[i]], Features = x.AsSpan(i * l, l).ToArray() });
+        var testRows = Enumerable.Range(0, nt).Select(i => new LatentRow
+        {
+            Label = testLabels[i],
+            Features = Enumerable.Range(0, l).Select(j => (float)((test[i * l + j] - mu[j]) / sd[j])).ToArray(),
+        }).ToList();
         var sfit = Stopwatch.StartNew();
-        if (classes.Length == 2)
-        {
-            var fit = SdcaTrainer.TrainBinary(x, m, l, y.Select(c => c == 1).ToArray(), opts).Model;
-            for (int i = 0; i < nt; i++)
-            {
-                for (int j = 0; j < l; j++) xt[j] = (float)((test[i * l + j] - mu[j]) / sd[j]);
-                int pred = fit.Score(xt) >= 0 ? 1 : 0;
-                if (index.TryGetValue(testLabels[i], out int truth) && truth == pred) correct++;
-            }
-        }
-        else
-        {
-            var fit = SdcaTrainer.TrainMulticlass(x, m, l, y, classes.Length, opts).Model;
-            var scores = new double[classes.Length];
-            for (int i = 0; i < nt; i++)
-            {
-                for (int j = 0; j < l; j++) xt[j] = (float)((test[i * l + j] - mu[j]) / sd[j]);
-                fit.Scores(xt, scores);
-                int pred = 0;
-                for (int c = 1; c < scores.Length; c++) if (scores[c] > scores[pred]) pred = c;
-                if (index.TryGetValue(testLabels[i], out int truth) && truth == pred) correct++;
-            }
-        }
+        var model = ml.Transforms.Conversion.MapValueToKey("Key", nameof(LatentRow.Label))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", nameof(LatentRow.Features)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            .Fit(ml.Data.LoadFromEnumerable(trainRows, def));
+        var predicted = model.Transform(ml.Data.LoadFromEnumerable(testRows, def)).GetColumn<string>("PredictedLabel").ToArray();
+        for (int i = 0; i < nt; i++) if (predicted[i] == testLabels[i]) correct++;
         json["labeled"] = m;
         json["sdca_fit_s"] = Math.Round(sfit.Elapsed.TotalSeconds, 2);
         json["test_docs"] = nt;
         json["test_accuracy"] = Math.Round((double)correct / nt, 4);
+    }
+
+    private sealed class LatentRow
+    {
+        public string Label { get; set; } = "";
+        public float[] Features { get; set; } = [];
     }
 }

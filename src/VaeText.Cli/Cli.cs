@@ -50,7 +50,17 @@ public static class Cli
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = @out, Error = err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, ct);
+            var invocation = parse.InvokeAsync(new InvocationConfiguration { Output = @out, Error = err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, ct);
+            // Work that cannot observe the token (ML.NET's model loading and trainers) must not keep a cancelled
+            // command alive: after a short grace period the command is abandoned and reported as cancelled (the
+            // process then exits; files are only ever written atomically, so nothing partial appears).
+            var abandoned = CancelledAfterGrace(ct);
+            if (await Task.WhenAny(invocation, abandoned) == abandoned && !invocation.IsCompleted)
+            {
+                _ = invocation.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw new OperationCanceledException(ct);
+            }
+            return await invocation;
         }
         catch (Exception ex)
         {
@@ -60,6 +70,17 @@ public static class Cli
             if (code == ExitCodes.Internal && Environment.GetEnvironmentVariable("VAETEXT_DEBUG") == "1") err.WriteLine(ex.ToString());
             return code;
         }
+    }
+
+    /// <summary>How long a cancelled command may take to stop by itself before it is abandoned.</summary>
+    internal static TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Completes <see cref="CancelGrace"/> after <paramref name="ct"/> is cancelled (never when it is not).</summary>
+    private static async Task CancelledAfterGrace(CancellationToken ct)
+    {
+        try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        await Task.Delay(CancelGrace, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Maps an exception to an exit code and one line of text.</summary>

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -93,62 +91,11 @@ internal sealed class SavedModel
         public bool PredictedLabel { get; set; }
     }
 
-    /// <summary>
-    /// Loads an ML.NET model zip. Earlier VaeText formats (a zip with <c>manifest.json</c>), zips without ML.NET
-    /// entries, damaged and truncated files each give one line.
-    /// </summary>
+    /// <summary>Loads an ML.NET model zip; what cannot be read gives one line (<see cref="Pipelines.ModelFile"/>).</summary>
     public static (ITransformer Model, DataViewSchema InputSchema) LoadTransformer(MLContext ml, string path)
     {
-        string name = Path.GetFileName(path);
-        const string retrain = "retrain it with 'vaetext train' (vaetext models are ML.NET model zips)";
-        try
-        {
-            using var zip = ZipFile.OpenRead(path);
-            if (OldFormat(zip) is { } old)
-                throw new CliException($"--model: '{name}' was written by an earlier VaeText version (format '{old}'); {retrain}.");
-            if (!zip.Entries.Any(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal)))
-                throw new CliException($"--model: '{name}' is a zip file but not an ML.NET model ({zip.Entries.Count} entries, none is a model); {retrain}.");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException($"--model: '{name}' is not a model zip (damaged, truncated or another kind of file: {Cli.OneLine(e.Message)}); {retrain}.");
-        }
-        catch (IOException e) when (e is not FileNotFoundException)
-        {
-            throw new CliException($"--model: cannot read '{name}': {Cli.OneLine(e.Message)}");
-        }
-        try
-        {
-            var model = ml.Model.Load(path, out var schema);
-            return (model, schema);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-        {
-            var inner = e;
-            while (inner.InnerException is not null
-                && (inner is System.Reflection.TargetInvocationException || inner.Message.StartsWith("Error during class instantiation", StringComparison.Ordinal)))
-                inner = inner.InnerException;
-            throw new CliException($"--model: '{name}' is a damaged ML.NET model zip ({Cli.OneLine(inner.Message)}); {retrain}.");
-        }
-    }
-
-    /// <summary>The "format" of an earlier VaeText model file's manifest.json, or null.</summary>
-    private static string? OldFormat(ZipArchive zip)
-    {
-        var entry = zip.GetEntry("manifest.json");
-        if (entry is null) return null;
-        try
-        {
-            if (entry.Length > 1 << 20) return "unknown";
-            using var s = entry.Open();
-            using var doc = JsonDocument.Parse(s);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String
-                ? f.GetString() : "unknown";
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
-        {
-            return "unknown";
-        }
+        try { return Pipelines.ModelFile.Load(ml, path); }
+        catch (InvalidDataException e) { throw new CliException("--model: " + Cli.OneLine(e.Message)); }
     }
 
     /// <summary>Data view of texts in the model's text column.</summary>

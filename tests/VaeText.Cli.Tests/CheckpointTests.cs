@@ -69,10 +69,12 @@ public class CheckpointTests
             using (var cts = new CancellationTokenSource())
             {
                 TrainingCheckpoint.AfterSaveForTests.Value = _ => cts.Cancel();
+                // A loaded machine may need longer than the default grace to stop the VAE cooperatively.
+                Cli.CancelGrace = TimeSpan.FromSeconds(60);
                 var cancelErr = new StringWriter();
                 int cancelled;
                 try { cancelled = await Cli.RunAsync(TrainArgs(data, resumed2, "--checkpoint", ck2, "--checkpoint-every", "5"), new StringWriter(), cancelErr, cts.Token); }
-                finally { TrainingCheckpoint.AfterSaveForTests.Value = null; }
+                finally { TrainingCheckpoint.AfterSaveForTests.Value = null; Cli.CancelGrace = TimeSpan.FromSeconds(1.5); }
                 Assert.That(cancelled, Is.EqualTo(130), cancelErr.ToString());
                 Assert.That(cancelErr.ToString(), Does.Contain("--resume").And.Contain(ck2), "the message says how to continue");
             }

@@ -60,4 +60,27 @@ public class SignalTests
     public void SigTermDuringTreeTraining() =>
         // FastTree one-versus-all over five classes runs for many seconds; ML.NET's trainers take no token.
         TerminateDuringTraining("Fitting", "--featurizer", "ngrams", "--trainer", "fasttree");
+
+    [Test]
+    public void SigTermWhileMLNetIsStuckInsideAModelLoad()
+    {
+        // A fuzzed FastTree model zip on which ML.NET's loader spins for minutes: the command cannot observe the
+        // cancellation there, so it is abandoned after a short grace period.
+        string zip = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "mlnet-load-hangs.zip");
+        var (p, _, err) = CliRunner.Start("predict", "--model", zip, "--text", "hello");
+        using (p)
+        {
+            Thread.Sleep(2500);
+            Assert.That(p.HasExited, Is.False, "ML.NET is still loading");
+            var sw = Stopwatch.StartNew();
+            Assert.That(kill(p.Id, SigTerm), Is.EqualTo(0));
+            bool exited = p.WaitForExit(5000);
+            double seconds = sw.Elapsed.TotalSeconds;
+            if (!exited) p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            Assert.That(exited && seconds <= 2.0, $"exits within 2 s of SIGTERM (took {seconds:F2} s)");
+            Assert.That(p.ExitCode, Is.EqualTo(130));
+            lock (err) Assert.That(err.ToString(), Does.Contain("cancelled"));
+        }
+    }
 }

@@ -126,6 +126,80 @@ public class PackageTests
         Assert.That(output, Does.Contain("Same predictions after loading: True"));
     }
 
+    [Test]
+    public void AZipFromVaetextTrainPredictsTheSameInAnotherProcessThatHasOnlyMLNetAndThePackage()
+    {
+        // vaetext train (the build under test) writes an ML.NET zip with the VAE inside.
+        string work = Path.Combine(_tmp, "zip");
+        Directory.CreateDirectory(work);
+        string cli = Path.Combine(_root, "src", "VaeText.Cli", "bin", _configuration, "net10.0", "vaetext.dll");
+        Assert.That(File.Exists(cli), cli);
+        string train = Path.Combine(work, "train.tsv"), model = Path.Combine(work, "model.zip");
+        File.WriteAllLines(train, File.ReadLines(Path.Combine(_root, "datasets", "sample", "train.tsv")).Where((_, i) => i % 2 == 0));
+        var (code, output) = Run("dotnet", work, 300, cli, "train", "--dataset", train, "--model", model, "--featurizer", "both", "--trainer", "sdca", "--latent", "8", "--epochs", "3");
+        Assert.That(code, Is.EqualTo(0), output);
+        var texts = File.ReadLines(Path.Combine(_root, "datasets", "sample", "test.tsv")).Skip(1).Take(5).Select(l => l.Split('\t')[1]).Append("zzzz unseen words only").ToList();
+        File.WriteAllLines(Path.Combine(work, "texts.txt"), texts);
+
+        // A console app with only Microsoft.ML, Microsoft.ML.OnnxTransformer and the VaeText.MLNet package loads and predicts.
+        string app = Path.Combine(_tmp, "loader");
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using Microsoft.ML;
+            using Microsoft.ML.Data;
+            var ml = new MLContext();
+            var model = ml.Model.Load(args[0], out var schema);
+            var engine = ml.Model.CreatePredictionEngine<Input, Output>(model, schema);
+            foreach (var text in File.ReadLines(args[1]))
+            {
+                var p = engine.Predict(new Input { Text = text });
+                Console.WriteLine(p.PredictedLabel + "\t" + string.Join(" ", p.Score.Select(s => s.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+            }
+            public sealed class Input { [ColumnName("label")] public string Label { get; set; } = ""; [ColumnName("text")] public string Text { get; set; } = ""; }
+            public sealed class Output { public string PredictedLabel { get; set; } = ""; public float[] Score { get; set; } = []; }
+            """);
+        File.WriteAllText(Path.Combine(app, "loader.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <NoWarn>NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="VaeText.MLNet" Version="{_version}" />
+                <PackageReference Include="Microsoft.ML" Version="5.0.1" />
+                <PackageReference Include="Microsoft.ML.OnnxTransformer" Version="5.0.1" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="vaetext-test-feed" value="{_feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        (code, output) = Dotnet(app, 420, "run", "-c", "Release", "--", model, Path.Combine(work, "texts.txt"));
+        Assert.That(code, Is.EqualTo(0), output);
+        var lines = output.Replace("\r", "").Split('\n').Where(l => l.Contains('\t')).ToList();
+        Assert.That(lines, Has.Count.EqualTo(texts.Count), output);
+
+        // The same labels and scores as `vaetext predict --json`.
+        for (int i = 0; i < texts.Count; i++)
+        {
+            (code, output) = Run("dotnet", work, 120, cli, "predict", "--model", model, "--text", texts[i], "--json");
+            Assert.That(code, Is.EqualTo(0), output);
+            using var doc = System.Text.Json.JsonDocument.Parse(output.Trim());
+            var parts = lines[i].Split('\t');
+            Assert.That(parts[0], Is.EqualTo(doc.RootElement.GetProperty("label").GetString()), texts[i]);
+            var scores = parts[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.That(scores, Is.EqualTo(doc.RootElement.GetProperty("scores").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray()), texts[i]);
+        }
+    }
+
     /// <summary>The first ```csharp block after the README's "<!-- example: mlnet -->" marker.</summary>
     internal static string ReadmeExample(string readme)
     {

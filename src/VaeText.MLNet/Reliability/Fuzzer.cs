@@ -1,20 +1,21 @@
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using VaeText.Core;
-using VaeText.Data;
-using VaeText.IO;
+using VaeText.Experiments;
+using VaeText.MLNet;
 using VaeText.Models;
-using VaeText.Trainers;
+using VaeText.Pipelines;
 using VaeText.Training;
-using VaeText.Transforms;
 
 namespace VaeText.Reliability;
 
 /// <summary>
-/// A small, seeded fuzzer for the readers and model loaders: random and mutated TSV files, mutated model zips
-/// (byte flips, truncation, entry splicing, edited sizes, rewritten manifests with matching checksums so that
-/// the decoders behind the checksums are reached). Each input runs under a time limit and an allocation limit;
+/// A small, seeded fuzzer for the data-file check, ML.NET's loaders and the model loaders: random and mutated TSV
+/// files (through <see cref="DelimitedTextFile"/>, ML.NET's TextLoader and a tiny VAE + SDCA fit), mutated ML.NET
+/// model zips (byte flips, truncated, spliced, renamed, duplicated and dropped entries; through <see cref="ModelFile"/>
+/// and a prediction), and TextVae files and checkpoints with payloads mutated behind matching checksums. Each input runs under a time limit and an allocation limit;
 /// the outcome is the documented exception type, "ok", or a crash (any other exception), a hang or a memory
 /// blow-up. Used by the test suite (bounded) and by <c>VaeText.Bench fuzz</c> (long runs).
 /// </summary>
@@ -23,9 +24,9 @@ internal static class Fuzzer
     /// <summary>What a fuzz input feeds.</summary>
     public enum Kind
     {
-        /// <summary>Delimited text files through the readers, the loader and a tiny training run.</summary>
+        /// <summary>Delimited text files through the check, ML.NET's loader and a tiny training run.</summary>
         Tsv,
-        /// <summary>Model files through the model zip, TextVae and checkpoint loaders.</summary>
+        /// <summary>Model files through the ML.NET model, TextVae and checkpoint loaders.</summary>
         Zip,
     }
 
@@ -100,83 +101,86 @@ internal static class Fuzzer
         return b.ToArray();
     }
 
-    /// <summary>Runs one TSV input through DelimitedReader, LabeledTextCorpus, TextLoader and (when it loads) a tiny VAE + SDCA fit.</summary>
+    /// <summary>
+    /// Runs one TSV input through <see cref="DelimitedTextFile"/> (the check <c>vaetext</c> makes), ML.NET's
+    /// TextLoader and, when it loads, a tiny VAE ⊕ n-grams + SDCA fit and prediction (as <c>vaetext train</c> builds it).
+    /// </summary>
     /// <param name="path">Scratch file (overwritten) with a .tsv or .csv extension.</param>
     /// <param name="bytes">The file content.</param>
     /// <param name="train">Also fit a tiny pipeline on what loads.</param>
     public static void RunTsv(string path, byte[] bytes, bool train)
     {
         File.WriteAllBytes(path, bytes);
-        using (var reader = DelimitedReader.Open(path))
-            foreach (var _ in reader.ReadRows()) { }
-        var ctx = new VaeTextContext(1);
-        var view = ctx.Data.LoadFromTextFile(path, [new TextLoader.Column("Label", DataKind.String, 0), new TextLoader.Column("Text", DataKind.String, 1)], hasHeader: true);
-        using (var cur = view.GetRowCursor(view.Schema))
-        {
-            var g = cur.GetGetter<ReadOnlyMemory<char>>(view.Schema["Text"]);
-            ReadOnlyMemory<char> v = default;
-            while (cur.MoveNext()) g(ref v);
-        }
-        var corpus = LabeledTextCorpus.Load(path);
+        var file = DelimitedTextFile.Open(path);
+        var ml = new MLContext(1);
+        int li = file.ColumnIndex("label", "--label-col"), ti = file.ColumnIndex("text", "--text-col");
+        if (li == ti) throw new InvalidDataException("label and text are the same column");
+        var view = file.Load(ml, ("label", li), ("text", ti));
+        var labels = view.GetColumn<string>("label").ToList();
+        _ = view.GetColumn<string>("text").Count();
         if (!train) return;
-        var data = ctx.Data.LoadFromEnumerable(corpus.Texts.Select((t, i) => new LabeledText { Label = corpus.Labels[i], Text = t }).ToArray());
-        var pipe = ctx.Transforms.Conversion.MapValueToKey("Key", "Label")
-            .Append(ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options { InputColumnName = "Text", OutputColumnName = "Features", LatentSize = 2, EncoderHiddenSizes = [4], Epochs = 1, BatchSize = 8 }))
-            .Append(ctx.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", "Features"));
-        var model = pipe.Fit(data);
-        var scored = model.Transform(data);
-        using var c2 = scored.GetRowCursor(scored.Schema);
-        while (c2.MoveNext()) { }
+        if (labels.Any(string.IsNullOrEmpty)) throw new InvalidDataException("an empty label");
+        var classes = labels.Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2) throw new InvalidDataException("fewer than two classes");
+        var labelled = TextClassifierPipeline.LabelMapping(ml, "label", classes, binary: false).Fit(view).Transform(view);
+        var vae = ml.Transforms.VaeLatent(TextClassifierPipeline.LatentColumn,
+            new VaeLatentEstimator.Options { LatentSize = 2, EncoderHiddenSizes = [4], Epochs = 1, BatchSize = 8, MaxThreads = 1 }, "text");
+        using var model = (TransformerChain<ITransformer>)TextClassifierPipeline.Build(ml, FeaturizerKind.Both, TrainerKind.Sdca, "text", vae, classes, file.Rows).Fit(labelled);
+        var scored = model.Transform(view);
+        _ = scored.GetColumn<float[]>("Score").Count();
     }
 
-    /// <summary>Row type of <see cref="RunTsv"/>'s pipeline.</summary>
+    /// <summary>Row type of the seed models' training data and of the probe data.</summary>
     internal sealed class LabeledText
     {
         /// <summary>Label.</summary>
-        public string Label { get; set; } = "";
+        public string label { get; set; } = "";
         /// <summary>Text.</summary>
-        public string Text { get; set; } = "";
+        public string text { get; set; } = "";
     }
 
-    /// <summary>Exceptions a bad TSV may raise (documented on the readers, the loader and the estimators).</summary>
+    /// <summary>
+    /// Exceptions a bad TSV may raise: <see cref="InvalidDataException"/> from the check, and the errors VaeText's
+    /// own Fit documents for data that loads but cannot train (an empty vocabulary…); an exception thrown by anything
+    /// else (ML.NET, a collection) is a crash.
+    /// </summary>
     public static bool IsDocumentedTsvError(Exception e) =>
-        e is DataFormatException
-        // Fit on data that loads but cannot train (no vocabulary, a single class, no usable rows): documented on Fit,
-        // and thrown by VaeText itself (an ArgumentOutOfRangeException from a collection would be a bug).
+        e is InvalidDataException
         || (e is InvalidOperationException or ArgumentException && e is not ArgumentNullException
             && e.TargetSite?.DeclaringType?.Namespace?.StartsWith("VaeText", StringComparison.Ordinal) == true);
 
     // ----------------------------------------------------------------------------------------------------- ZIP
 
-    /// <summary>Valid model files to start from: a pipeline zip (VAE + n-grams + SDCA), a FastTree zip, a TextVae file and a checkpoint.</summary>
+    /// <summary>
+    /// Valid model files to start from: ML.NET zips (VAE ⊕ n-grams + SDCA, an LSTM VAE with the LSTM decoder, n-grams +
+    /// FastTree binary), a TextVae file and a checkpoint.
+    /// </summary>
     public static List<(string Name, byte[] Bytes)> ModelSeeds()
     {
-        var ctx = new VaeTextContext(3);
+        var ml = new MLContext(3);
         var rows = new List<LabeledText>();
         string[] a = ["the team won the match", "a late goal in the match", "the coach and the team"], b = ["the phone has a new chip", "stocks of the chip maker", "a faster phone"];
-        for (int i = 0; i < 24; i++) rows.Add(new LabeledText { Label = i % 2 == 0 ? "sport" : "tech", Text = (i % 2 == 0 ? a : b)[i % 3] + " " + i });
-        var data = ctx.Data.LoadFromEnumerable(rows.ToArray());
+        for (int i = 0; i < 24; i++) rows.Add(new LabeledText { label = i % 2 == 0 ? "sport" : "tech", text = (i % 2 == 0 ? a : b)[i % 3] + " " + i });
+        var data = ml.Data.LoadFromEnumerable(rows);
+        string[] classes = ["sport", "tech"];
         var seeds = new List<(string, byte[])>();
-        var vae = ctx.Transforms.Conversion.MapValueToKey("Key", "Label")
-            .Append(ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options { InputColumnName = "Text", OutputColumnName = "Latent", LatentSize = 2, EncoderHiddenSizes = [4], Epochs = 1, BatchSize = 8 }))
-            .Append(ctx.Transforms.Text.FeaturizeText("Ngrams", "Text"))
-            .Append(ctx.Transforms.Concatenate("Features", "Latent", "Ngrams"))
-            .Append(ctx.Transforms.NormalizeMinMax("Features"))
-            .Append(ctx.MulticlassClassification.Trainers.SdcaMaximumEntropy("Key", "Features"))
-            .Append(ctx.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        seeds.Add(("pipeline-vae-sdca", SaveZip(ctx, vae.Fit(data), data)));
-        var seq = ctx.Transforms.VaeLatent(new VaeLatentEstimator.Options
+        foreach (var (name, trainer) in new[] { ("pipeline-vae-sdca", TrainerKind.Sdca), ("pipeline-ngrams-fasttree", TrainerKind.FastTree) })
         {
-            InputColumnName = "Text", OutputColumnName = "Latent", Encoder = VaeLatentEstimator.EncoderKind.Lstm, Decoder = VaeLatentEstimator.DecoderKind.LstmAutoregressive,
-            LatentSize = 2, EmbeddingSize = 4, SequenceHiddenSize = 4, DecoderHiddenSize = 4, MaxSequenceLength = 8, Epochs = 1, BatchSize = 8,
-        });
-        seeds.Add(("pipeline-lstm-vae", SaveZip(ctx, seq.Fit(data), data)));
-        var tree = ctx.Transforms.Conversion.MapValueToKey("Key", "Label")
-            .Append(ctx.Transforms.Text.FeaturizeText("Features", "Text"))
-            .Append(ctx.MulticlassClassification.Trainers.FastTree("Key", "Features", numberOfLeaves: 4, numberOfTrees: 3, minimumExampleCountPerLeaf: 2));
-        seeds.Add(("pipeline-fasttree", SaveZip(ctx, tree.Fit(data), data)));
-        var tv = TextVae.Train(rows.Select(r => r.Text).ToList(), new TextVaeOptions
+            bool binary = TextClassifierPipeline.IsBinary(trainer, 2);
+            var labelled = TextClassifierPipeline.LabelMapping(ml, "label", classes, binary).Fit(data).Transform(data);
+            var vae = trainer == TrainerKind.Sdca
+                ? ml.Transforms.VaeLatent(TextClassifierPipeline.LatentColumn, new VaeLatentEstimator.Options { LatentSize = 2, EncoderHiddenSizes = [4], Epochs = 1, BatchSize = 8, MaxThreads = 1 }, "text")
+                : null;
+            using var model = (TransformerChain<ITransformer>)TextClassifierPipeline.Build(ml, vae is null ? FeaturizerKind.Ngrams : FeaturizerKind.Both, trainer, "text", vae, classes, rows.Count).Fit(labelled);
+            seeds.Add((name, SaveZip(ml, model, data)));
+        }
+        using (var seq = ml.Transforms.VaeLatent("Latent", new VaeLatentEstimator.Options
+        {
+            Encoder = VaeLatentEstimator.EncoderKind.Lstm, Decoder = VaeLatentEstimator.DecoderKind.LstmAutoregressive,
+            LatentSize = 2, EmbeddingSize = 4, SequenceHiddenSize = 4, DecoderHiddenSize = 4, MaxSequenceLength = 8, Epochs = 1, BatchSize = 8, MaxThreads = 1,
+        }, "text").Fit(data))
+            seeds.Add(("pipeline-lstm-vae", SaveZip(ml, seq, data)));
+        var tv = TextVae.Train(rows.Select(r => r.text).ToList(), new TextVaeOptions
         {
             Model = new BowVaeOptions { LatentSize = 2, EncoderHiddenSizes = [4] },
             Training = new VaeTrainingOptions { Epochs = 1, BatchSize = 8, MaxThreads = 1 },
@@ -187,7 +191,7 @@ internal static class Fuzzer
         var dir = Path.Combine(Path.GetTempPath(), "vt_fuzz_ck_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var counts = tv.Featurize(rows.Select(r => r.Text).ToList(), 1);
+            var counts = tv.Featurize(rows.Select(r => r.text).ToList(), 1);
             var m = new BowVae(new BowVaeOptions { VocabularySize = counts.Columns, LatentSize = 2, EncoderHiddenSizes = [4] }, counts);
             new VaeTrainer(new VaeTrainingOptions { Epochs = 1, BatchSize = 8, MaxThreads = 1, CheckpointDirectory = dir }).Train(m, counts);
             seeds.Add(("checkpoint", File.ReadAllBytes(TrainingCheckpoint.PathIn(dir))));
@@ -196,21 +200,21 @@ internal static class Fuzzer
         return seeds;
     }
 
-    /// <summary>A small data view the loaded pipelines are run on.</summary>
-    public static IDataView ProbeData(VaeTextContext ctx) =>
-        ctx.Data.LoadFromEnumerable(new[] { new LabeledText { Label = "sport", Text = "the team won" }, new LabeledText { Label = "tech", Text = "" } });
+    /// <summary>A small data view the loaded models are run on.</summary>
+    public static IDataView ProbeData(MLContext ml) =>
+        ml.Data.LoadFromEnumerable(new[] { new LabeledText { label = "sport", text = "the team won" }, new LabeledText { label = "tech", text = "" } });
 
-    private static byte[] SaveZip(VaeTextContext ctx, ITransformer model, IDataView data)
+    private static byte[] SaveZip(MLContext ml, ITransformer model, IDataView data)
     {
         var ms = new MemoryStream();
-        ctx.Model.Save(model, data.Schema, ms);
+        ml.Model.Save(model, data.Schema, ms);
         return ms.ToArray();
     }
 
     /// <summary>
-    /// A mutation of a model file. For zips, half the mutations work on entries (flip bytes inside one, truncate
-    /// it, splice two, rename one, duplicate one, edit manifest sizes or versions) and then rewrite the manifest's
-    /// sizes and CRCs to match, so that the loaders behind the checksums see the damage.
+    /// A mutation of a model file. For zips, half the mutations work on entries (flip bytes inside one, truncate it,
+    /// splice two, rename, duplicate or drop one, overwrite an int32 — a count, a size, a version) and rewrite the
+    /// zip, so that the zip's own checksums match and ML.NET's readers see the damage.
     /// </summary>
     public static byte[] MutateModel(byte[] seed, Rng rng)
     {
@@ -226,26 +230,24 @@ internal static class Fuzzer
                 s.CopyTo(ms);
                 entries.Add((e.FullName, ms.ToArray()));
             }
-        int pick = 1 + rng.NextInt(entries.Count - 1); // a non-manifest entry
+        int pick = rng.NextInt(entries.Count);
         var (name, bytes) = entries[pick];
-        bool fixManifest = rng.NextInt(4) != 0;
         switch (rng.NextInt(9))
         {
             case 0: case 1: case 2: entries[pick] = (name, MutateBytes(bytes, rng)); break;
             case 3: entries[pick] = (name, bytes[..rng.NextInt(bytes.Length + 1)]); break;
             case 4:
                 {
-                    var (_, other) = entries[1 + rng.NextInt(entries.Count - 1)];
+                    var (_, other) = entries[rng.NextInt(entries.Count)];
                     int cut = rng.NextInt(bytes.Length + 1), from = rng.NextInt(other.Length + 1);
                     entries[pick] = (name, [.. bytes.AsSpan(0, cut), .. other.AsSpan(from)]);
                     break;
                 }
-            case 5: entries[pick] = (rng.NextInt(2) == 0 ? "../" + name : name + "x", bytes); fixManifest = false; break;
-            case 6: entries.Add((name, bytes)); fixManifest = false; break;
+            case 5: entries[pick] = (rng.NextInt(2) == 0 ? "../" + name : name + "x", bytes); break;
+            case 6: entries.Add((name, bytes)); break;
             case 7: entries[pick] = (name, OverwriteInt32(bytes, rng)); break;
-            default: entries[0] = (entries[0].Name, EditManifest(entries[0].Bytes, rng)); fixManifest = false; break;
+            default: entries.RemoveAt(pick); break;
         }
-        if (fixManifest) entries[0] = (entries[0].Name, FixManifest(entries[0].Bytes, entries));
         var o = new MemoryStream();
         using (var z = new ZipArchive(o, ZipArchiveMode.Create, leaveOpen: true))
             foreach (var (n, b) in entries)
@@ -282,66 +284,52 @@ internal static class Fuzzer
         return c;
     }
 
-    private static byte[] EditManifest(byte[] manifest, Rng rng)
-    {
-        JsonNode? doc;
-        try { doc = JsonNode.Parse(manifest); } catch (System.Text.Json.JsonException) { return manifest; }
-        if (doc is not JsonObject root) return manifest;
-        long[] values = [1L << 40, -1, 0, int.MaxValue, 2, 99];
-        switch (rng.NextInt(4))
-        {
-            case 0: root["version"] = values[rng.NextInt(values.Length)]; break;
-            case 1: root["minReadableVersion"] = values[rng.NextInt(values.Length)]; break;
-            case 2:
-                if (root["entries"] is JsonArray arr && arr.Count > 0 && arr[rng.NextInt(arr.Count)] is JsonObject e) e["size"] = values[rng.NextInt(values.Length)];
-                break;
-            default:
-                if (root["entries"] is JsonArray arr2 && arr2.Count > 1) arr2.RemoveAt(rng.NextInt(arr2.Count));
-                break;
-        }
-        return Encoding.UTF8.GetBytes(root.ToJsonString());
-    }
-
-    private static byte[] FixManifest(byte[] manifest, List<(string Name, byte[] Bytes)> entries)
-    {
-        JsonNode? doc;
-        try { doc = JsonNode.Parse(manifest); } catch (System.Text.Json.JsonException) { return manifest; }
-        if (doc?["entries"] is not JsonArray arr) return manifest;
-        foreach (var node in arr)
-        {
-            if (node is not JsonObject e || e["name"]?.GetValue<string>() is not { } n) continue;
-            var hit = entries.FindLast(x => x.Name == n);
-            if (hit.Bytes is null) continue;
-            e["size"] = hit.Bytes.Length;
-            e["crc32"] = Crc32.Compute(hit.Bytes);
-        }
-        return Encoding.UTF8.GetBytes(doc.ToJsonString());
-    }
-
-    /// <summary>Runs one model file through every loader that could be handed it; a loaded pipeline is also run.</summary>
+    /// <summary>Runs one model file through every loader that could be handed it; a loaded ML.NET model is also run.</summary>
     public static void RunModel(byte[] bytes)
     {
         bool isZip = bytes.Length > 1 && bytes[0] == 'P' && bytes[1] == 'K';
         if (isZip || bytes.Length < 8)
         {
-            var ctx = new VaeTextContext(1);
-            var model = ctx.Model.Load(new MemoryStream(bytes, writable: false), out var schema);
-            // A file that still loads (the damage was outside the checked data) must also run.
-            var probe = ProbeData(ctx);
-            if (schema.All(c => probe.Schema.GetColumnOrNull(c.Name) is { } p && p.Type.Equals(c.Type)))
+            var ml = new MLContext(1);
+            var (model, schema) = ModelFile.Load(ml, new MemoryStream(bytes, writable: false), "fuzz.zip");
+            try
             {
-                var output = model.Transform(probe);
-                using var cur = output.GetRowCursor(output.Schema);
-                var getters = output.Schema.Select(c => DataDebuggerPreview.MakeBoxedGetter(cur, c)).ToArray();
-                while (cur.MoveNext()) foreach (var g in getters) g();
+                // A file that still loads (the damage was outside what ML.NET reads) must also run.
+                var probe = ProbeData(ml);
+                if (schema.All(c => probe.Schema.GetColumnOrNull(c.Name) is { } p && p.Type.Equals(c.Type)))
+                {
+                    var output = model.Transform(probe);
+                    using var cur = output.GetRowCursor(output.Schema);
+                    var getters = output.Schema.Select(c => MakeGetter(cur, c)).ToArray();
+                    while (cur.MoveNext()) foreach (var g in getters) g();
+                }
             }
+            finally { (model as IDisposable)?.Dispose(); }
             return;
         }
         if (bytes[0] == 'V' && bytes[1] == 'A') { TextVae.Load(new MemoryStream(bytes, writable: false)).Encode(["the team won", ""], 1); return; }
         TrainingCheckpoint.Load(new MemoryStream(bytes, writable: false));
     }
 
-    /// <summary>Exceptions a bad model file may raise: <see cref="InvalidDataException"/> (documented on every loader).</summary>
+    /// <summary>Reads a column's value of the current row, whatever its type.</summary>
+    private static Action MakeGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var method = typeof(Fuzzer).GetMethod(nameof(MakeTypedGetter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var raw = column.Type.RawType;
+        return (Action)method.MakeGenericMethod(raw).Invoke(null, [cursor, column])!;
+    }
+
+    private static Action MakeTypedGetter<T>(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var getter = cursor.GetGetter<T>(column);
+        T value = default!;
+        return () => getter(ref value);
+    }
+
+    /// <summary>
+    /// Exceptions a bad model file may raise: <see cref="InvalidDataException"/> (documented on <see cref="ModelFile"/>,
+    /// <c>TextVae.Load</c> and the checkpoint reader).
+    /// </summary>
     public static bool IsDocumentedModelError(Exception e) => e is InvalidDataException;
 
     // ----------------------------------------------------------------------------------------------------- run
