@@ -40,8 +40,11 @@ internal static class CandidatePipelines
     public const string LdaTokensColumn = "LdaTokens";
     /// <summary>Largest TF-IDF n-gram vocabulary (the most frequent n-grams).</summary>
     public const int MaxNgrams = 200_000;
-    /// <summary>LDA sampling iterations (ML.NET's default is 200; 100 is close in quality at half the cost).</summary>
-    public const int LdaIterations = 100;
+    /// <summary>
+    /// LDA sampling iterations (ML.NET's default is 200). The cost is linear in tokens × iterations (about 11 ms per
+    /// IMDB review at 100 iterations on two cores), so 50 keeps the topic baseline to about two minutes on 25,000 reviews.
+    /// </summary>
+    public const int LdaIterations = 50;
 
     /// <summary>The TF-IDF n-gram settings: lower case, no punctuation, word 1- and 2-grams by TF-IDF, L2-normalised rows.</summary>
     public static TextFeaturizingEstimator.Options NgramOptions() => new()
