@@ -70,7 +70,7 @@ internal static class CliOptions
 
     public static Option<double?> TimeBudget()
     {
-        var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds: VAE training is cut off, and candidates not started in time are listed as skipped (a classifier fit that has started finishes).", HelpName = "SECONDS" };
+        var o = new Option<double?>("--time-budget") { Description = "Wall-clock budget for the whole run, in seconds: VAE training and a classifier fit that has started are stopped, and candidates not started in time are listed as skipped.", HelpName = "SECONDS" };
         o.Validators.Add(r =>
         {
             if (!TryGet(r, out double? v)) return;
