@@ -90,31 +90,7 @@ public class PackageTests
         string app = Path.Combine(_tmp, "app");
         Directory.CreateDirectory(app);
         File.WriteAllText(Path.Combine(app, "Program.cs"), code);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <NoWarn>NU1603</NoWarn>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="VaeText.MLNet" Version="{_version}" />
-                <PackageReference Include="Microsoft.ML" Version="5.0.1" />
-                <PackageReference Include="Microsoft.ML.FastTree" Version="5.0.1" />
-              </ItemGroup>
-            </Project>
-            """);
-        // A local folder feed beside the machine's default sources (settings only, no registry address).
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="vaetext-test-feed" value="{_feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        WriteConsoleProject(app, "app", "Microsoft.ML.FastTree");
         string sample = Path.Combine(_root, "datasets", "sample");
         File.Copy(Path.Combine(sample, "train.tsv"), Path.Combine(app, "train.tsv"));
         File.Copy(Path.Combine(sample, "test.tsv"), Path.Combine(app, "test.tsv"));
@@ -158,30 +134,7 @@ public class PackageTests
             public sealed class Input { [ColumnName("label")] public string Label { get; set; } = ""; [ColumnName("text")] public string Text { get; set; } = ""; }
             public sealed class Output { public string PredictedLabel { get; set; } = ""; public float[] Score { get; set; } = []; }
             """);
-        File.WriteAllText(Path.Combine(app, "loader.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <NoWarn>NU1603</NoWarn>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="VaeText.MLNet" Version="{_version}" />
-                <PackageReference Include="Microsoft.ML" Version="5.0.1" />
-                <PackageReference Include="Microsoft.ML.OnnxTransformer" Version="5.0.1" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="vaetext-test-feed" value="{_feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        WriteConsoleProject(app, "loader", "Microsoft.ML.OnnxTransformer");
         (code, output) = Dotnet(app, 420, "run", "-c", "Release", "--", model, Path.Combine(work, "texts.txt"));
         Assert.That(code, Is.EqualTo(0), output);
         var lines = output.Replace("\r", "").Split('\n').Where(l => l.Contains('\t')).ToList();
@@ -198,6 +151,39 @@ public class PackageTests
             var scores = parts[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             Assert.That(scores, Is.EqualTo(doc.RootElement.GetProperty("scores").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray()), texts[i]);
         }
+    }
+
+    /// <summary>
+    /// A console project NAME.csproj in <paramref name="dir"/> that references the packed VaeText.MLNet, Microsoft.ML
+    /// and <paramref name="extraPackage"/> (5.0.1), with a nuget.config adding the test feed beside the machine's
+    /// default sources (settings only, no registry address).
+    /// </summary>
+    private void WriteConsoleProject(string dir, string name, string extraPackage)
+    {
+        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <NoWarn>NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="VaeText.MLNet" Version="{_version}" />
+                <PackageReference Include="Microsoft.ML" Version="5.0.1" />
+                <PackageReference Include="{extraPackage}" Version="5.0.1" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="vaetext-test-feed" value="{_feed}" />
+              </packageSources>
+            </configuration>
+            """);
     }
 
     /// <summary>The first ```csharp block after the README's "<!-- example: mlnet -->" marker.</summary>

@@ -4,6 +4,8 @@ using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 using Microsoft.ML.Transforms.Text;
 
+using VaeText.Pipelines;
+
 namespace VaeText.Experiments;
 
 /// <summary>
@@ -25,48 +27,30 @@ namespace VaeText.Experiments;
 internal static class CandidatePipelines
 {
     /// <summary>The key (or, for binary tree trainers, Boolean) label the trainers read.</summary>
-    public const string LabelColumn = "Label";
+    public const string LabelColumn = TextClassifierPipeline.LabelColumn;
     /// <summary>TF-IDF n-gram vector.</summary>
-    public const string NgramColumn = "NgramFeatures";
+    public const string NgramColumn = TextClassifierPipeline.NgramColumn;
     /// <summary>Raw latent means of the VAE.</summary>
-    public const string LatentColumn = "Latent";
+    public const string LatentColumn = TextClassifierPipeline.LatentColumn;
     /// <summary>Standardised (and weighted) latent means.</summary>
-    public const string LatentFeaturesColumn = "LatentFeatures";
+    public const string LatentFeaturesColumn = TextClassifierPipeline.LatentFeaturesColumn;
     /// <summary>LDA topic proportions.</summary>
     public const string TopicColumn = "Topics";
     /// <summary>What the trainer reads.</summary>
-    public const string FeaturesColumn = "Features";
+    public const string FeaturesColumn = TextClassifierPipeline.FeaturesColumn;
     /// <summary>Intermediate token column of the LDA chain.</summary>
     public const string LdaTokensColumn = "LdaTokens";
     /// <summary>Largest TF-IDF n-gram vocabulary (the most frequent n-grams).</summary>
-    public const int MaxNgrams = 200_000;
+    public const int MaxNgrams = TextClassifierPipeline.MaxNgrams;
     /// <summary>
     /// LDA sampling iterations (ML.NET's default is 200). The cost is linear in tokens × iterations (about 11 ms per
     /// IMDB review at 100 iterations on two cores), so 50 keeps the topic baseline to about two minutes on 25,000 reviews.
     /// </summary>
     public const int LdaIterations = 50;
 
-    /// <summary>The TF-IDF n-gram settings: lower case, no punctuation, word 1- and 2-grams by TF-IDF, L2-normalised rows.</summary>
-    public static TextFeaturizingEstimator.Options NgramOptions() => new()
-    {
-        CaseMode = TextNormalizingEstimator.CaseMode.Lower,
-        KeepPunctuations = false,
-        KeepDiacritics = true,
-        KeepNumbers = true,
-        CharFeatureExtractor = null,
-        WordFeatureExtractor = new WordBagEstimator.Options
-        {
-            NgramLength = 2,
-            UseAllLengths = true,
-            Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
-            MaximumNgramsCount = [MaxNgrams],
-        },
-        Norm = TextFeaturizingEstimator.NormFunction.L2,
-    };
-
     /// <summary>The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
     public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn) =>
-        ml.Transforms.Text.FeaturizeText(NgramColumn, NgramOptions(), textColumn);
+        ml.Transforms.Text.FeaturizeText(NgramColumn, TextClassifierPipeline.NgramOptions(MaxNgrams), textColumn);
 
     /// <summary>ML.NET's FeaturizeText with its defaults: text → <see cref="FeaturesColumn"/>.</summary>
     public static IEstimator<ITransformer> FeaturizeTextDefaults(MLContext ml, string textColumn) =>
@@ -94,25 +78,6 @@ internal static class CandidatePipelines
 
     /// <summary>True when the classifier of <paramref name="trainer"/> is binary (tree trainers with two classes: Boolean label, Probability column).</summary>
     public static bool IsBinary(TrainerKind trainer, int classCount) => trainer != TrainerKind.Sdca && classCount == 2;
-
-    /// <summary>
-    /// Maps the text label column to <see cref="LabelColumn"/>: a key whose values are <paramref name="classes"/> in
-    /// that order (so every fold has the same classes), or for a binary classifier a Boolean (true = <c>classes[1]</c>).
-    /// Applied to training data only; not part of a saved model.
-    /// </summary>
-    public static IEstimator<ITransformer> LabelMapping(MLContext ml, string labelTextColumn, IReadOnlyList<string> classes, bool binary)
-    {
-        if (binary)
-            return ml.Transforms.Conversion.MapValue(LabelColumn,
-                [new KeyValuePair<string, bool>(classes[0], false), new KeyValuePair<string, bool>(classes[1], true)], labelTextColumn);
-        var keys = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassName { Value = c }));
-        return ml.Transforms.Conversion.MapValueToKey(LabelColumn, labelTextColumn, keyData: keys);
-    }
-
-    private sealed class ClassName
-    {
-        public string Value { get; set; } = "";
-    }
 
     /// <summary>
     /// The L2 regularisation of SDCA for a featurizer and <paramref name="rows"/> training rows: ML.NET's own choice (null)
@@ -175,12 +140,6 @@ internal static class CandidatePipelines
             }
         }
     }
-
-    /// <summary>Maps the trainer's predicted label (key, or Boolean for binary) back to the class name in PredictedLabel.</summary>
-    public static IEstimator<ITransformer> PredictedLabelToClass(MLContext ml, IReadOnlyList<string> classes, bool binary) => binary
-        ? ml.Transforms.Conversion.MapValue("PredictedLabel",
-            [new KeyValuePair<bool, string>(false, classes[0]), new KeyValuePair<bool, string>(true, classes[1])], "PredictedLabel")
-        : ml.Transforms.Conversion.MapKeyToValue("PredictedLabel");
 
     private static bool? s_lightGbm;
 

@@ -212,7 +212,7 @@ internal sealed class ComparisonRunner
                 var inputSchema = train.View.Schema;
                 saveBest = path =>
                 {
-                    var post = CandidatePipelines.PredictedLabelToClass(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
+                    var post = TextClassifierPipeline.PredictedLabelMapping(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
                     var scored = fit.Classifier.Transform(fit.Featurizer.Transform(train.View));
                     var model = new TransformerChain<ITransformer>(fit.Featurizer, fit.Classifier, post.Fit(scored));
                     ml.Model.Save(model, inputSchema, path);
@@ -294,7 +294,7 @@ internal sealed class ComparisonRunner
         using var link = MLContextCancellation.Link(ml, ct);
         var view = features.View(ml, false, rows, labels);
         bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
-        var mapped = CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
+        var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         try
         {
             return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length).Fit(mapped);
@@ -315,7 +315,7 @@ internal sealed class ComparisonRunner
         var ml = new MLContext(1);
         var view = features.View(ml, test, rows, labels);
         bool binary = CandidatePipelines.IsBinary(trainer, classes.Count);
-        var mapped = CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
+        var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         var scored = classifier.Transform(mapped);
         int k = classes.Count;
         var confusion = new int[k, k];

@@ -1,3 +1,4 @@
+using VaeText.Pipelines;
 using NUnit.Framework;
 using VaeText.Experiments;
 
@@ -75,7 +76,7 @@ public class ExperimentPartsTests
         var ml = new Microsoft.ML.MLContext(1);
         var view = table.View(ml, false, rows, labels);
         bool binary = CandidatePipelines.IsBinary(trainer, classCount);
-        var scored = model.Transform(CandidatePipelines.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view));
+        var scored = model.Transform(TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view));
         int[] predicted = binary
             ? Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<bool>(scored, "PredictedLabel").Select(b => b ? 1 : 0).ToArray()
             : Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<uint>(scored, "PredictedLabel").Select(k => (int)k - 1).ToArray();
