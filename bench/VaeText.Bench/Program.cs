@@ -18,6 +18,8 @@ public static class Program
             "gemm" => GemmBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
+            "sdca-probe" => SdcaProbe.Run(rest),
+            "lowlabel-probe" => LowLabelProbe.Run(rest),
             _ => Usage(args[0]),
         };
     }
