@@ -47,7 +47,7 @@ internal static class LowLabelProbe
         var table = new FeatureTable { Train = Std(tr), Test = Std(te), Size = l, Featurizer = null! };
         var classes = train.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
         var y = train.Labels.Select(s => Array.IndexOf(classes, s)).ToArray();
-        double[] scales = [0.1, 0.3, 1, 3, 10, 30];
+        double[] scales = args.Length > 5 ? args[5].Split(",").Select(double.Parse).ToArray() : [0.1, 0.3, 1, 3, 10, 30];
         foreach (int size in new[] { 200, 500, 2500 })
         {
             var acc = new List<double>[scales.Length];

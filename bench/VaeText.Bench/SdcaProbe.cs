@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using VaeText.Experiments;
 using VaeText.Pipelines;
+using Microsoft.ML.Data;
 
 namespace VaeText.Bench;
 
@@ -21,7 +22,7 @@ internal static class SdcaProbe
         var table = new FeatureTable { Train = rows, Size = size, Featurizer = fitted };
         var classes = data.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
         foreach (int rowsWanted in sizes)
-        foreach (var variant in new[] { "default", "narrow" })
+        foreach (var variant in new[] { "narrow" })
         {
         var pick = LabelSampler.Draw(rowsWanted, rows.Length, 1);
         var evalRows = Enumerable.Range(0, rows.Length).Where(i => i % 8 == 3).Except(pick).ToArray();
@@ -33,9 +34,14 @@ internal static class SdcaProbe
             if (variant.StartsWith("maxit=")) o.MaximumNumberOfIterations = int.Parse(variant[6..]);
             double prep = sw.Elapsed.TotalSeconds;
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var model = variant == "narrow"
-                ? CandidatePipelines.Classifier(m2, TrainerKind.Sdca, FeaturizerKind.FeaturizeText, classes.Length, rowsWanted, size).Fit(mapped)
-                : m2.MulticlassClassification.Trainers.SdcaMaximumEntropy(o).Fit(mapped);
+            var narrow = table.Narrow(pick, default);
+            double narrowS = sw.Elapsed.TotalSeconds - prep;
+            var nview = narrow.View(m2, false, pick, data.Labels);
+            var nmapped = TextClassifierPipeline.LabelMapping(m2, FeatureTable.LabelTextColumn, classes, false).Fit(nview).Transform(nview);
+            var inner = CandidatePipelines.Trainer(m2, TrainerKind.Sdca, FeaturizerKind.FeaturizeText, classes.Length, rowsWanted, narrow.SdcaL1).Fit(nmapped);
+            var selector = ((IEnumerable<ITransformer>)narrow.Featurizer).Last();
+            var model = new TransformerChain<ITransformer>(selector, inner);
+            Console.WriteLine($"narrow width {narrow.Size} in {narrowS:F2}s");
             double fit = sw.Elapsed.TotalSeconds - prep;
             Console.WriteLine($"cpu {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:F2}s");
             var acc = ComparisonRunner.Evaluate(model, table, false, evalRows, data.Labels, classes, TrainerKind.Sdca).Accuracy;

@@ -93,27 +93,8 @@ internal static class CandidatePipelines
         _ => null,
     };
 
-    /// <summary>Feature vectors wider than this are narrowed to the columns their training rows use before SDCA (see <see cref="Classifier"/>).</summary>
-    public const int NarrowFrom = 20_000;
-
-    /// <summary>
-    /// The classifier of a candidate over <see cref="FeaturesColumn"/> (<paramref name="width"/> wide) and
-    /// <see cref="LabelColumn"/>. For SDCA over a wide sparse vector (FeaturizeText's defaults make 2 million columns on
-    /// IMDB, TF-IDF up to <see cref="MaxNgrams"/>) it starts with ML.NET's <c>SelectFeaturesBasedOnCount</c> (count 1),
-    /// which keeps the columns that are non-zero in at least one training row: SDCA's weights of the other columns stay
-    /// zero, so the model is the same, but SDCA's passes cost the width, which drops from millions to the tens of
-    /// thousands a few hundred documents use. SDCA's L1 threshold, which ML.NET picks from the width when unset, is set
-    /// to the value it picks for the full width (1 above 10,000 columns).
-    /// </summary>
-    public static IEstimator<ITransformer> Classifier(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows, int width)
-    {
-        if (trainer != TrainerKind.Sdca || width <= NarrowFrom) return Trainer(ml, trainer, featurizer, classCount, rows);
-        return ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(FeaturesColumn, FeaturesColumn, count: 1)
-            .Append(Trainer(ml, trainer, featurizer, classCount, rows, l1: 1f));
-    }
-
     /// <summary>The trainer over <see cref="FeaturesColumn"/> and <see cref="LabelColumn"/>, seeded by its MLContext.</summary>
-    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows, float? l1 = null)
+    public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows, float? sdcaL1 = null)
     {
         switch (trainer)
         {
@@ -124,7 +105,7 @@ internal static class CandidatePipelines
                     FeatureColumnName = FeaturesColumn,
                     NumberOfThreads = 1,
                     L2Regularization = SdcaL2(featurizer, rows),
-                    L1Regularization = l1,
+                    L1Regularization = sdcaL1,
                     // ML.NET's default tolerance (0.1 relative duality gap) stops before small TF-IDF entries get
                     // weights; the baselines keep ML.NET's defaults.
                     ConvergenceTolerance = SdcaL2(featurizer, rows) is null ? 0.1f : 1e-3f,

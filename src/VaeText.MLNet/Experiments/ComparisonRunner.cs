@@ -187,7 +187,7 @@ internal sealed class ComparisonRunner
                             row.MacroAccuracies.Add(scores.MacroAccuracy);
                             if (i == 0) confusions[row] = scores.Confusion;
                         }
-                        if (i == 0) firstFits[row] = (variants[o.Variant].Featurizer, o.Classifier);
+                        if (i == 0) firstFits[row] = (o.Featurizer, o.Classifier);
                     }
                     if (row.Seeds < seedCount)
                         row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
@@ -246,7 +246,7 @@ internal sealed class ComparisonRunner
     }
 
     /// <summary>What one seed of a candidate at one labels setting produced.</summary>
-    private sealed record SeedOutcome(double Cv, int Variant, ITransformer Classifier, Scores? Test, double Seconds);
+    private sealed record SeedOutcome(double Cv, int Variant, ITransformer Featurizer, ITransformer Classifier, Scores? Test, double Seconds);
 
     /// <summary>
     /// One seed of a candidate: cross-validation of every variant on the labelled rows (the selection), then the chosen
@@ -257,6 +257,9 @@ internal sealed class ComparisonRunner
         IReadOnlyList<string> trainLabels, IReadOnlyList<string>? testLabels, IReadOnlyList<string> classes, int degree, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
+        // SDCA over a wide sparse vector: only the columns the labelled rows use (see FeatureTable.Narrow).
+        if (cand.Trainer == TrainerKind.Sdca && variants[0].Size > FeatureTable.NarrowFrom)
+            variants = variants.Select(v => v.Narrow(rows, ct)).ToArray();
         int runFolds = folds?.Run ?? 0;
         // Jobs: (variant, fold) fits of the cross-validation; plus the final fit when it cannot depend on the choice.
         var foldScores = new (double Correct, int Total)[variants.Length * runFolds];
@@ -283,7 +286,7 @@ internal sealed class ComparisonRunner
         double seconds = sw.Elapsed.TotalSeconds;
         var scores = testLabels is null ? null
             : Evaluate(final, chosen, true, Enumerable.Range(0, testLabels.Count).ToArray(), testLabels, classes, cand.Trainer);
-        return new SeedOutcome(bestCv, bestVariant, final, scores, seconds);
+        return new SeedOutcome(bestCv, bestVariant, chosen.Featurizer, final, scores, seconds);
     }
 
     private static readonly bool s_prof = Environment.GetEnvironmentVariable("VAETEXT_PROFILE") == "1";
@@ -353,7 +356,7 @@ internal sealed class ComparisonRunner
         var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         try
         {
-            return CandidatePipelines.Classifier(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length, features.Size).Fit(mapped);
+            return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length, features.SdcaL1).Fit(mapped);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
         {
