@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|featurizetext-sdca|latent-sdca-l2> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -18,15 +18,15 @@ public static class Program
             "gemm" => GemmBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
-            "sdca-probe" => SdcaProbe.Run(rest),
-            "lowlabel-probe" => LowLabelProbe.Run(rest),
+            "featurizetext-sdca" => SdcaProbe.Run(rest),
+            "latent-sdca-l2" => LowLabelProbe.Run(rest),
             _ => Usage(args[0]),
         };
     }
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz or vaelatent-transform");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, featurizetext-sdca or latent-sdca-l2");
         return 2;
     }
 }

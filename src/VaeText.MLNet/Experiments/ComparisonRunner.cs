@@ -283,8 +283,6 @@ internal sealed class ComparisonRunner
         return new SeedOutcome(bestCv, bestVariant, chosen.Featurizer, final, scores, seconds);
     }
 
-    private static readonly bool s_prof = Environment.GetEnvironmentVariable("VAETEXT_PROFILE") == "1";
-    internal static void Prof(string what, Stopwatch sw) { if (s_prof) Console.Error.WriteLine($"PROF {sw.Elapsed.TotalSeconds:F3} {what}"); }
 
     /// <summary>Records, for each seed of a labels setting, the candidate its own cross-validation picked.</summary>
     private static void SelectPerSeed(ComparisonReport report, int? labels)
