@@ -90,8 +90,12 @@ internal static class CandidatePipelines
     {
         FeaturizerKind.Ngrams or FeaturizerKind.Both => 0.002f / Math.Max(1, rows),
         FeaturizerKind.Vae => 1f / Math.Max(1, rows),
+        FeaturizerKind.Embeddings or FeaturizerKind.EmbeddingsAndVae => EmbeddingsL2 / Math.Max(1, rows),
         _ => null,
     };
+
+    /// <summary>SDCA's L2 regularisation times the number of rows for unit-norm sentence embeddings (alone or ⊕ the latent block).</summary>
+    public const float EmbeddingsL2 = 0.01f;
 
     /// <summary>The trainer over <see cref="FeaturesColumn"/> and <see cref="LabelColumn"/>, seeded by its MLContext.</summary>
     public static IEstimator<ITransformer> Trainer(MLContext ml, TrainerKind trainer, FeaturizerKind featurizer, int classCount, int rows)
