@@ -119,6 +119,36 @@ public class EmbeddingsCompareTests
         Assert.That(truth.Zip(predicted).Count(p => p.First == p.Second) / (double)truth.Length, Is.EqualTo(accuracy).Within(1e-6));
     }
 
+    [Test]
+    public void TimeBudgetStopsTheEncoding()
+    {
+        // An encoder that would take a minute unless its token is cancelled.
+        var slow = new SentenceEmbeddingModel
+        {
+            Name = "Slow", Description = "waits", Dimension = 2,
+            Encode = (texts, ct) =>
+            {
+                ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+                ct.ThrowIfCancellationRequested();
+                return texts.Select(_ => new float[] { 1, 0 }).ToArray();
+            },
+            Estimator = FakeEmbeddingFactory.Model(null).Estimator,
+        };
+        var vae = new VaeSettings(4, 2);
+        var options = Options(slow, vae, ComparisonOptions.EmbeddingCandidates(slow, vae));
+        var sw = Stopwatch.StartNew();
+        using var outcome = new ComparisonRunner().Run(new ComparisonOptions
+        {
+            TrainPath = options.TrainPath, TestPath = options.TestPath, Labeled = options.Labeled, Vae = vae, Variants = false,
+            Embeddings = slow, Candidates = options.Candidates, TimeBudgetSeconds = 3,
+        }, null, CancellationToken.None);
+        Assert.That(sw.Elapsed.TotalSeconds, Is.LessThan(40), "the encoder's token was cancelled at the budget");
+        var rows = outcome.Report.Candidates.Where(r => r.Spec.UsesEmbeddings).ToList();
+        Assert.That(rows, Has.Count.EqualTo(2));
+        Assert.That(rows.Select(r => r.Status), Is.All.StartWith("skipped: time budget"));
+        Assert.That(outcome.Report.EmbeddingRuns, Is.Empty);
+    }
+
     [TestCase("--embeddings", "bert", "--embeddings must be one of none, minilm (got 'bert')")]
     [TestCase("--test-sample", "0", "--test-sample must be a positive number of test documents (got 0)")]
     [TestCase("--test-sample", "many", "many")]
