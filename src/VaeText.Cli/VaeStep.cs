@@ -10,7 +10,7 @@ namespace VaeText.Cli;
 internal static class VaeStep
 {
     /// <summary>The VaeLatent estimator (text column → <see cref="TextClassifierPipeline.LatentColumn"/>) for a corpus of <paramref name="documents"/> texts.</summary>
-    public static IEstimator<ITransformer> Estimator(MLContext ml, string textColumn, int documents, VaeSettings settings, int seed, double learningRate,
+    public static VaeLatentEstimator Estimator(MLContext ml, string textColumn, int documents, VaeSettings settings, int seed, double learningRate,
         Action<VaeEpochPoint>? onEpoch, Action<VaeBatchReport, int>? onBatch, CancellationToken ct)
     {
         var options = TextClassifierPipeline.VaeOptions(documents, settings, seed, learningRate);

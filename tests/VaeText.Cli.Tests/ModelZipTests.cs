@@ -54,9 +54,14 @@ public class ModelZipTests
     ];
 
     /// <summary>Trains with the CLI, loads with a plain MLContext and compares a PredictionEngine's output with `vaetext predict --json`.</summary>
-    internal static async Task<ITransformer> CheckSameAsCli(string train, string model, params string[] trainArgs)
+    internal static async Task<ITransformer> CheckSameAsCli(string train, string model, params string[] trainArgs) =>
+        (await TrainAndCheck(train, model, trainArgs)).Model;
+
+    /// <summary><see cref="CheckSameAsCli"/>, also returning the train command's JSON line.</summary>
+    internal static async Task<(ITransformer Model, string TrainJson)> TrainAndCheck(string train, string model, params string[] trainArgs)
     {
         var (code, output, err) = await CliRunner.Run(["train", "--dataset", train, "--model", model, "--json", .. trainArgs]);
+        string trainJson = output.Trim();
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(model)!).Where(f => Path.GetFileName(f).StartsWith('.')), Is.Empty, "no temporary file left");
         using (var doc = JsonDocument.Parse(output.Trim())) Assert.That(doc.RootElement.GetProperty("model").GetString(), Is.EqualTo(model));
@@ -93,7 +98,7 @@ public class ModelZipTests
                 Assert.That(label, Is.EqualTo(scores.MaxBy(kv => kv.Value).Key));
             }
         }
-        return loaded;
+        return (loaded, trainJson);
     }
 
     [Test]

@@ -62,6 +62,11 @@ public class SignalTests
         TerminateDuringTraining("Fitting", "--featurizer", "ngrams", "--trainer", "fasttree");
 
     [Test]
+    public void SigTermDuringAutoCrossValidation() =>
+        // --featurizer auto: FastTree one-versus-all inside the cross-validation folds, after the VAE.
+        TerminateDuringTraining("Cross-validating", "--featurizer", "auto", "--trainer", "fasttree", "--latent", "4", "--epochs", "1");
+
+    [Test]
     public void SigTermWhileMLNetIsStuckInsideAModelLoad()
     {
         // A fuzzed FastTree model zip on which ML.NET's loader spins for minutes: the command cannot observe the

@@ -69,9 +69,10 @@ public class UsageTests
             Assert.That(output, Does.Contain(c));
         (code, output, _) = await CliRunner.Run("train", "--help");
         Assert.That(code, Is.EqualTo(0));
-        foreach (var o in new[] { "--dataset", "--separator", "--label-col", "--text-col", "--model", "--featurizer", "--trainer", "--latent", "--epochs",
+        foreach (var o in new[] { "--dataset", "--separator", "--label-col", "--text-col", "--model", "--featurizer", "--folds", "--trainer", "--latent", "--epochs",
             "--encoder", "--decoder", "--seed", "--checkpoint", "--checkpoint-every", "--resume", "--divergence-retries", "--learning-rate", "--json" })
             Assert.That(output, Does.Contain(o));
+        Assert.That(output, Does.Contain("vae|ngrams|both|auto"));
     }
 
     [Test]

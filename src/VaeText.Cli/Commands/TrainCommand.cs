@@ -17,7 +17,8 @@ internal static class TrainCommand
         var labelCol = CliOptions.LabelCol();
         var textCol = CliOptions.TextCol();
         var model = CliOptions.Model(false);
-        var featurizer = CliOptions.Choice("--featurizer", "Features: VAE latent mean, word n-grams, or both.", "vae", "vae", "ngrams", "both");
+        var featurizer = CliOptions.Choice("--featurizer", "Features: VAE latent mean, word n-grams, both, or auto: the one of these (and for both the latent block's weight) with the best stratified k-fold cross-validated accuracy on the training rows, then fitted on all of them.", "vae", "vae", "ngrams", "both", "auto");
+        var folds = CliOptions.IntInRange("--folds", "Folds of the cross-validation of --featurizer auto (fewer when the file has fewer than 2N documents; one held-out fold from 5000 documents on)", CrossValidationFolds.MaxFolds, 2, 50);
         var trainer = CliOptions.Choice("--trainer", "Downstream trainer (ML.NET's SdcaMaximumEntropy, or FastTree: binary for two classes, one-versus-all otherwise).", "sdca", "sdca", "fasttree");
         var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);
@@ -32,13 +33,18 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Resume VAE training from the checkpoint in --checkpoint DIR (same data, settings and seed give the identical model)." };
         var cmd = new Command("train", "Fit a pipeline (featurizer + trainer) on a labelled TSV/CSV and save it as an ML.NET model zip.")
         {
-            dataset, separator, labelCol, textCol, model, featurizer, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume, divergenceRetries, learningRate,
+            dataset, separator, labelCol, textCol, model, featurizer, folds, trainer, latent, epochs, encoder, decoder, seed, json, checkpoint, checkpointEvery, resume, divergenceRetries, learningRate,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
             string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
             string outPath = Inputs.OutputFile(pr.GetValue(model), "--model");
-            var f = pr.GetValue(featurizer)!.ToLowerInvariant() switch { "ngrams" => FeaturizerKind.Ngrams, "both" => FeaturizerKind.Both, _ => FeaturizerKind.Vae };
+            string featurizerName = pr.GetValue(featurizer)!.ToLowerInvariant();
+            bool auto = featurizerName == "auto";
+            // auto trains the VAE (shared by its vae and both choices) and checks its options like both.
+            var f = featurizerName switch { "ngrams" => FeaturizerKind.Ngrams, "both" or "auto" => FeaturizerKind.Both, _ => FeaturizerKind.Vae };
+            if (!auto && pr.GetResult(folds) is { Implicit: false })
+                throw new CliException("--folds applies to --featurizer auto (the cross-validation that chooses the featurizer).", ExitCodes.Usage);
             var t = pr.GetValue(trainer)!.Equals("fasttree", StringComparison.OrdinalIgnoreCase) ? TrainerKind.FastTree : TrainerKind.Sdca;
             string? ckDir = pr.GetValue(checkpoint);
             if (pr.GetValue(resume) && ckDir is null) throw new CliException("--resume needs --checkpoint DIR (the folder to resume from).", ExitCodes.Usage);
@@ -77,14 +83,44 @@ internal static class TrainCommand
                 throw new CliException($"{Path.GetFileName(data)}: the label column '{label}' has only one class ('{classes[0]}'); a classifier needs at least two.");
             ct.ThrowIfCancellationRequested();
 
-            ctx.Progress($"• Fitting {spec.Name} on {file.Rows} documents ({classes.Length} classes)", asJson);
+            if (auto && file.Rows < CrossValidationFolds.MinRows)
+                throw new CliException($"--featurizer auto: {Path.GetFileName(data)} has {file.Rows} document(s); cross-validation needs at least {CrossValidationFolds.MinRows} (choose --featurizer vae, ngrams or both).");
+
+            ctx.Progress(auto
+                ? $"• Choosing the featurizer (ngrams, vae, both; {spec.Vae!.Name}, {(t == TrainerKind.Sdca ? "SDCA" : "FastTree")}) by cross-validation on {file.Rows} documents ({classes.Length} classes)"
+                : $"• Fitting {spec.Name} on {file.Rows} documents ({classes.Length} classes)", asJson);
             var sw = System.Diagnostics.Stopwatch.StartNew();
             bool binary = TextClassifierPipeline.IsBinary(t, classes.Length);
             var labelled = TextClassifierPipeline.LabelMapping(ml, label, classes, binary).Fit(view).Transform(view);
             ITransformer fitted;
+            FeaturizerSelection.Result? selection = null;
+            // --featurizer auto: the VAE trained as train trains it, then the choice by cross-validation (on a worker thread: Ctrl-C ends the wait at once).
+            FeaturizerSelection.Result Select(IComparisonProgress progress, Action<VaeEpochPoint> onEpoch, Action<Training.VaeBatchReport, int>? onBatch) =>
+                Cancellable.Run(() =>
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var vae = VaeStep.Estimator(ml, text, file.Rows, spec.Vae!, seedValue, lr, onEpoch, onBatch, ct).Fit(view);
+                    return FeaturizerSelection.Run(ml, view, labels, text, t, spec.Vae!, vae, clock.Elapsed.TotalSeconds, seedValue, pr.GetValue(folds), progress, ct);
+                }, ct);
             try
             {
-                if (ctx.Interactive && !asJson && spec.Vae is not null)
+                if (auto)
+                {
+                    if (ctx.Interactive && !asJson)
+                        selection = LiveProgressView.Run(ctx, 0, live =>
+                        {
+                            live.VaeStarted(spec.Vae!);
+                            try { return Select(live, p => live.VaeEpoch(spec.Vae!, p), live.Batch); }
+                            finally { live.Finish(); }
+                        });
+                    else
+                    {
+                        var progress = new ComparisonView(ctx, asJson);
+                        selection = Select(progress, p => progress.VaeEpoch(spec.Vae!, p), null);
+                    }
+                    fitted = selection.Model;
+                }
+                else if (ctx.Interactive && !asJson && spec.Vae is not null)
                 {
                     // Terminal: a live bar over the VAE's epochs and batches.
                     fitted = LiveProgressView.Run(ctx, 0, live =>
@@ -117,14 +153,46 @@ internal static class TrainCommand
             {
                 AtomicFileSet.WriteOne(outPath, tmp => ml.Model.Save(fitted, view.Schema, tmp));
             }
-            finally { (fitted as IDisposable)?.Dispose(); }
+            finally
+            {
+                (fitted as IDisposable)?.Dispose();
+                selection?.Dispose();
+            }
             double seconds = sw.Elapsed.TotalSeconds;
+            string pipelineName = selection is null ? spec.Name : FeaturizerSelection.Describe(selection.Chosen);
             if (asJson)
-                ctx.Out.WriteLine(JsonLine.Object(("model", outPath), ("pipeline", spec.Name), ("documents", file.Rows), ("classes", classes.Length), ("fit_seconds", Math.Round(seconds, 3))));
+            {
+                var fields = new List<(string, object?)> { ("model", outPath), ("pipeline", pipelineName), ("documents", file.Rows), ("classes", classes.Length), ("fit_seconds", Math.Round(seconds, 3)) };
+                if (selection is not null)
+                {
+                    fields.Add(("chosen", selection.Chosen.Spec.FeaturizerId));
+                    fields.Add(("latent_weight", selection.Chosen.LatentWeight));
+                    fields.Add(("folds", selection.Folds));
+                    fields.Add(("cv_accuracy", BestPerFeaturizer(selection).ToDictionary(p => p.Key, p => (object?)p.Value)));
+                    fields.Add(("cv_trials", selection.Trials.Select(tr => (IDictionary<string, object?>)new Dictionary<string, object?>
+                    {
+                        ["featurizer"] = tr.Spec.FeaturizerId, ["latent_weight"] = tr.LatentWeight, ["cv_accuracy"] = tr.CvAccuracy,
+                    }).ToList()));
+                }
+                ctx.Out.WriteLine(JsonLine.Object([.. fields]));
+            }
             else
-                ctx.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1}, {2} classes, {3:F1} s).", outPath, spec.Name, classes.Length, seconds));
+            {
+                if (selection is not null)
+                    ctx.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Chose {0}: CV accuracy {1:F2} % ({2} on the training rows; {3}).",
+                        selection.Chosen.Spec.FeaturizerId + (selection.Chosen.LatentWeight is double w ? string.Format(CultureInfo.InvariantCulture, ", latent weight {0:0.###}", w) : ""),
+                        100 * selection.Chosen.CvAccuracy, selection.Folds,
+                        string.Join(", ", BestPerFeaturizer(selection).Select(p => string.Format(CultureInfo.InvariantCulture, "{0} {1:F2} %", p.Key, 100 * p.Value)))));
+                ctx.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1}, {2} classes, {3:F1} s).", outPath, pipelineName, classes.Length, seconds));
+            }
             return ExitCodes.Ok;
         }, ct));
         return cmd;
     }
+
+    /// <summary>Each featurizer's best CV accuracy (over the latent weights for both), in the order tried.</summary>
+    private static List<KeyValuePair<string, double>> BestPerFeaturizer(FeaturizerSelection.Result r) =>
+        r.Trials.GroupBy(tr => tr.Spec.FeaturizerId)
+            .Select(g => new KeyValuePair<string, double>(g.Key, g.Max(tr => tr.CvAccuracy)))
+            .ToList();
 }

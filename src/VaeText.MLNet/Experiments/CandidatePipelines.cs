@@ -48,9 +48,9 @@ internal static class CandidatePipelines
     /// </summary>
     public const int LdaIterations = 50;
 
-    /// <summary>The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
-    public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn) =>
-        ml.Transforms.Text.FeaturizeText(NgramColumn, TextClassifierPipeline.NgramOptions(MaxNgrams), textColumn);
+    /// <summary>The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/> (the <paramref name="maxNgrams"/> most frequent n-grams).</summary>
+    public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, int maxNgrams = MaxNgrams) =>
+        ml.Transforms.Text.FeaturizeText(NgramColumn, TextClassifierPipeline.NgramOptions(maxNgrams), textColumn);
 
     /// <summary>ML.NET's FeaturizeText with its defaults: text → <see cref="FeaturesColumn"/>.</summary>
     public static IEstimator<ITransformer> FeaturizeTextDefaults(MLContext ml, string textColumn) =>

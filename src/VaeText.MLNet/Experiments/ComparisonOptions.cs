@@ -33,6 +33,8 @@ internal sealed class ComparisonOptions
     public int Threads { get; init; }
     /// <summary>Explicit candidate list (null: the default set).</summary>
     public IReadOnlyList<CandidateSpec>? Candidates { get; init; }
+    /// <summary>Most TF-IDF n-grams of the n-gram featurizer (the most frequent).</summary>
+    public int MaxNgrams { get; init; } = CandidatePipelines.MaxNgrams;
     /// <summary>Maximum number of points on the latent map.</summary>
     public int MaxMapPoints { get; init; } = 1500;
     /// <summary>

@@ -223,13 +223,7 @@ internal sealed class ComparisonRunner
             {
                 report.BestConfusion = confusions.GetValueOrDefault(best);
                 var inputSchema = train.View.Schema;
-                saveBest = path =>
-                {
-                    var post = TextClassifierPipeline.PredictedLabelMapping(ml, classes, CandidatePipelines.IsBinary(best.Spec.Trainer, classes.Length));
-                    var scored = fit.Classifier.Transform(fit.Featurizer.Transform(train.View));
-                    var model = new TransformerChain<ITransformer>(fit.Featurizer, fit.Classifier, post.Fit(scored));
-                    ml.Model.Save(model, inputSchema, path);
-                };
+                saveBest = path => ml.Model.Save(ModelChain(ml, fit.Featurizer, fit.Classifier, train.View, classes, best.Spec.Trainer), inputSchema, path);
             }
 
             // Latent map from the best candidate's VAE, or the first VAE trained.
@@ -295,6 +289,18 @@ internal sealed class ComparisonRunner
             report.SeedSelections.Add(new SeedSelection(labels, s + 1, pick.Spec.Name, pick.CvAccuracies[s],
                 pick.Accuracies.Count > s ? pick.Accuracies[s] : double.NaN));
         }
+    }
+
+    /// <summary>
+    /// The saved form of a candidate: its fitted featurizer chain (text → features), its classifier and the mapping of
+    /// the predicted label back to the class name, as one ML.NET chain over <paramref name="trainView"/>'s columns.
+    /// </summary>
+    internal static TransformerChain<ITransformer> ModelChain(MLContext ml, ITransformer featurizer, ITransformer classifier, IDataView trainView,
+        IReadOnlyList<string> classes, TrainerKind trainer)
+    {
+        var post = TextClassifierPipeline.PredictedLabelMapping(ml, classes, CandidatePipelines.IsBinary(trainer, classes.Count));
+        var scored = classifier.Transform(featurizer.Transform(trainView));
+        return new TransformerChain<ITransformer>(featurizer, classifier, post.Fit(scored));
     }
 
     /// <summary>Pooled accuracy over the folds (NaN when the rows cannot be cross-validated).</summary>
@@ -381,7 +387,7 @@ internal sealed class ComparisonRunner
     /// The featurizers of a run, each fitted once on all training texts (labels unused) when a candidate first needs it,
     /// with its features of every training and test document.
     /// </summary>
-    private sealed class Featurizers(MLContext ml, ComparisonOptions options, LabeledData train, LabeledData? test,
+    internal sealed class Featurizers(MLContext ml, ComparisonOptions options, LabeledData train, LabeledData? test,
         ComparisonReport report, IComparisonProgress? progress)
     {
         private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), FeatureTable[]?> _tables = new();
@@ -412,6 +418,12 @@ internal sealed class ComparisonRunner
             _tables[key] = result;
             return result;
         }
+
+        /// <summary>
+        /// Uses a VAE fitted elsewhere (on the same training texts, labels unused) for configuration <paramref name="s"/>
+        /// instead of training one: <c>train --featurizer auto</c> trains its VAE as <c>train</c> does and shares it here.
+        /// </summary>
+        public void UseVae(VaeSettings s, FittedVae vae, double seconds) => _vaes[s] = (vae, seconds, 0);
 
         /// <summary>The fitted VAEs (the run's outcome disposes them).</summary>
         public List<IDisposable> Owned() => _vaes.Values.Where(v => v is not null).Select(v => (IDisposable)v!.Value.Vae.Transformer).ToList();
@@ -460,7 +472,7 @@ internal sealed class ComparisonRunner
         private (ITransformer Transformer, FeatureTable Table) Ngrams(CancellationToken budget)
         {
             if (_ngrams is { } have) return have;
-            var table = FitText("TF-IDF word 1–2-grams", m => CandidatePipelines.Ngrams(m, options.TextColumn)
+            var table = FitText("TF-IDF word 1–2-grams", m => CandidatePipelines.Ngrams(m, options.TextColumn, options.MaxNgrams)
                 .Append(m.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), false, budget);
             _ngrams = (((IEnumerable<ITransformer>)table.Featurizer).First(), table);
             return _ngrams.Value;
