@@ -391,22 +391,29 @@ internal sealed class ComparisonRunner
         {
             var table = FitText($"LDA ({topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, topics, options.Threads), true, budget);
             if (TopicWords.FromLda(table.Featurizer, train.View.Schema) is { } words)
-                report.LdaRuns.Add(new LdaTopicsRecord { Topics = topics, TopWords = words });
+                report.LdaRuns.Add(new LdaTopicsRecord
+                {
+                    Topics = topics, TopWords = words, DocumentWords = TopicWords.LdaDocumentWords(table.Featurizer, train.View, budget),
+                });
             return table;
         }
 
         /// <summary>
-        /// NPMI of every VAE's and LDA's topic words over the training texts (document co-occurrence), in one pass;
+        /// NPMI of every VAE's and LDA's topic words over the training texts (document co-occurrence): the VAEs' in one
+        /// pass over the texts as VaeText tokenizes them, each LDA's over the texts as its own chain saw them;
         /// <paramref name="ct"/> stops it.
         /// </summary>
         public void MeasureCoherence(CancellationToken ct)
         {
-            var sets = report.VaeRuns.Select(r => r.TopWords).Concat(report.LdaRuns.Select(r => r.TopWords)).ToList();
-            if (sets.Count == 0) return;
+            if (report.VaeRuns.Count + report.LdaRuns.Count == 0) return;
             progress?.Stage($"Measuring topic coherence (NPMI of the top words over {train.Texts.Length} training texts)");
-            var measured = TopicCoherence.MeasureAll(sets, train.Texts, ct);
+            var measured = TopicCoherence.MeasureAll(report.VaeRuns.Select(r => r.TopWords).ToList(), train.Texts, ct);
             for (int i = 0; i < report.VaeRuns.Count; i++) report.VaeRuns[i].Coherence = measured[i];
-            for (int i = 0; i < report.LdaRuns.Count; i++) report.LdaRuns[i].Coherence = measured[report.VaeRuns.Count + i];
+            foreach (var lda in report.LdaRuns.Where(r => r.DocumentWords is not null))
+            {
+                lda.Coherence = TopicCoherence.Measure(lda.TopWords, lda.DocumentWords!, ct);
+                lda.DocumentWords = null;
+            }
         }
 
         private FeatureTable FitText(string name, Func<MLContext, IEstimator<ITransformer>> estimator, bool silenceNative, CancellationToken budget)

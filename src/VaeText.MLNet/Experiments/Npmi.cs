@@ -10,19 +10,26 @@ internal static class Npmi
     /// tokens a VAE's vocabulary is made of; a topic word that is no such token (a phrase) never occurs. Returns NaN for
     /// a topic with fewer than two words.
     /// </summary>
-    public static double[] Coherence(IReadOnlyList<IReadOnlyList<string>> topics, IReadOnlyList<string> documents, CancellationToken ct = default)
+    public static double[] Coherence(IReadOnlyList<IReadOnlyList<string>> topics, IReadOnlyList<string> documents, CancellationToken ct = default) =>
+        Coherence(topics, documents.Count, d => Tokens(documents[d]), ct);
+
+    /// <summary>
+    /// The same over documents given as their words (<paramref name="wordsOf"/>(d) for d in [0, <paramref name="documents"/>)):
+    /// for a topic model whose own tokenization differs from VaeText's (ML.NET's LDA chain). Words are compared lower-cased.
+    /// </summary>
+    public static double[] Coherence(IReadOnlyList<IReadOnlyList<string>> topics, int documents, Func<int, IEnumerable<string>> wordsOf, CancellationToken ct = default)
     {
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var t in topics) foreach (var w in t) vocab.TryAdd(w.ToLowerInvariant(), vocab.Count);
-        int v = vocab.Count, n = documents.Count, words = (n + 63) >> 6;
+        int v = vocab.Count, n = documents, words = (n + 63) >> 6;
         // One bit per (topic word, document): the word occurs in the document. [v][words]
         var occurs = new ulong[v][];
         for (int i = 0; i < v; i++) occurs[i] = new ulong[words];
         for (int d = 0; d < n; d++)
         {
             if ((d & 1023) == 0) ct.ThrowIfCancellationRequested();
-            foreach (var tok in Tokens(documents[d]))
-                if (vocab.TryGetValue(tok, out int id)) occurs[id][d >> 6] |= 1UL << (d & 63);
+            foreach (var tok in wordsOf(d))
+                if (vocab.TryGetValue(tok, out int id) || vocab.TryGetValue(tok.ToLowerInvariant(), out id)) occurs[id][d >> 6] |= 1UL << (d & 63);
         }
         var df = occurs.Select(Count).ToArray();
         var result = new double[topics.Count];

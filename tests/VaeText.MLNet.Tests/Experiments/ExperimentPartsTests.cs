@@ -158,6 +158,11 @@ public class ExperimentPartsTests
             seen.Add(theme);
         }
         Assert.That(seen, Is.Unique);
+        // The documents as the LDA chain saw them: each text's distinct words without the stop word "the".
+        var docWords = TopicWords.LdaDocumentWords(fitted, train.View, CancellationToken.None);
+        Assert.That(docWords.Count, Is.EqualTo(train.Texts.Length));
+        for (int d = 0; d < 5; d++)
+            Assert.That(docWords[d], Is.EquivalentTo(train.Texts[d].Split(' ').Where(w => w != "the").Distinct()));
         Assert.That(TopicWords.FromLda(ml.Transforms.Text.NormalizeText("N", "text").Fit(train.View), train.View.Schema), Is.Null, "no LDA step");
     }
 
