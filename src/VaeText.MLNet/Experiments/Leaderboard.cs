@@ -105,7 +105,7 @@ internal static class Leaderboard
             int top = Enumerable.Range(0, c.Npmi.Length).Where(i => double.IsFinite(c.Npmi[i])).OrderByDescending(i => c.Npmi[i]).DefaultIfEmpty(-1).First();
             sb.Append("| ").Append(EscapeMd(name)).Append(" | ").Append(c.Words.Count.ToString(CultureInfo.InvariantCulture))
               .Append(" | ").Append(FormatNpmi(c.MeanNpmi))
-              .Append(" | ").Append(top < 0 ? "—" : EscapeMd(string.Join(" ", c.Words[top])) + " (" + FormatNpmi(c.Npmi[top]) + ")").Append(" |\n");
+              .Append(" | ").Append(top < 0 ? "—" : EscapeMd(string.Join(" ", c.Words[top].Select(w => w.Length <= 24 ? w : w[..23] + "…"))) + " (" + FormatNpmi(c.Npmi[top]) + ")").Append(" |\n");
         }
     }
 
