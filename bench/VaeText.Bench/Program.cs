@@ -18,6 +18,7 @@ public static class Program
             "gemm" => GemmBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
+            "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
     }

@@ -213,6 +213,7 @@ internal sealed class ComparisonRunner
                 }
             }
 
+            features.MeasureCoherence(ct);
             var ranked = Leaderboard.Rank(report.Candidates);
             report.Candidates.Clear();
             report.Candidates.AddRange(ranked);
@@ -408,7 +409,7 @@ internal sealed class ComparisonRunner
             FeatureTable[]? result = c.Featurizer switch
             {
                 FeaturizerKind.FeaturizeText => [FitText("FeaturizeText (defaults)", m => CandidatePipelines.FeaturizeTextDefaults(m, options.TextColumn), false, budget)],
-                FeaturizerKind.Lda => [FitText($"LDA ({c.Topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, c.Topics, options.Threads), true, budget)],
+                FeaturizerKind.Lda => [Lda(c.Topics, budget)],
                 FeaturizerKind.Ngrams => [Ngrams(budget).Table],
                 FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
                 FeaturizerKind.Embeddings => EmbeddingTables(c, budget, withVae: false),
@@ -437,6 +438,36 @@ internal sealed class ComparisonRunner
             if (preferred is not null && _vaes.TryGetValue(preferred, out var p) && p is { } pv) return (pv.Vae, preferred);
             foreach (var (s, v) in _vaes) if (v is { } fv) return (fv.Vae, s);
             return null;
+        }
+
+        /// <summary>The LDA featurizer's table; its topic words go to the report (<see cref="ComparisonReport.LdaRuns"/>).</summary>
+        private FeatureTable Lda(int topics, CancellationToken budget)
+        {
+            var table = FitText($"LDA ({topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, topics, options.Threads), true, budget);
+            if (TopicWords.FromLda(table.Featurizer, train.View.Schema) is { } words)
+                report.LdaRuns.Add(new LdaTopicsRecord
+                {
+                    Topics = topics, TopWords = words, DocumentWords = TopicWords.LdaDocumentWords(table.Featurizer, train.View, budget),
+                });
+            return table;
+        }
+
+        /// <summary>
+        /// NPMI of every VAE's and LDA's topic words over the training texts (document co-occurrence): the VAEs' in one
+        /// pass over the texts as VaeText tokenizes them, each LDA's over the texts as its own chain saw them;
+        /// <paramref name="ct"/> stops it.
+        /// </summary>
+        public void MeasureCoherence(CancellationToken ct)
+        {
+            if (report.VaeRuns.Count + report.LdaRuns.Count == 0) return;
+            progress?.Stage($"Measuring topic coherence (NPMI of the top words over {train.Texts.Length} training texts)");
+            var measured = TopicCoherence.MeasureAll(report.VaeRuns.Select(r => r.TopWords).ToList(), train.Texts, ct);
+            for (int i = 0; i < report.VaeRuns.Count; i++) report.VaeRuns[i].Coherence = measured[i];
+            foreach (var lda in report.LdaRuns.Where(r => r.DocumentWords is not null))
+            {
+                lda.Coherence = TopicCoherence.Measure(lda.TopWords, lda.DocumentWords!, ct);
+                lda.DocumentWords = null;
+            }
         }
 
         private FeatureTable FitText(string name, Func<MLContext, IEstimator<ITransformer>> estimator, bool silenceNative, CancellationToken budget)

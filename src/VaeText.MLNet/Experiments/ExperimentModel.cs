@@ -120,6 +120,8 @@ internal sealed class VaeRunRecord
     public List<VaeEpochPoint> Epochs { get; } = new();
     /// <summary>Top words of each latent dimension.</summary>
     public IReadOnlyList<IReadOnlyList<string>> TopWords { get; set; } = Array.Empty<IReadOnlyList<string>>();
+    /// <summary>NPMI of each dimension's top words over the training texts (null until measured).</summary>
+    public TopicCoherence? Coherence { get; set; }
 }
 
 /// <summary>One leaderboard row: a candidate at one labelled-subset size, aggregated over seeds.</summary>
@@ -195,6 +197,8 @@ internal sealed class ComparisonReport
     public List<CandidateResult> Candidates { get; } = new();
     /// <summary>All VAE configurations trained.</summary>
     public List<VaeRunRecord> VaeRuns { get; } = new();
+    /// <summary>The topics of every LDA featurizer fitted, with their NPMI (null until measured) beside the VAEs'.</summary>
+    public List<LdaTopicsRecord> LdaRuns { get; } = new();
     /// <summary>Sentence-embedding encodings of the run (at most one: the model encodes each needed document once).</summary>
     public List<EmbeddingRunRecord> EmbeddingRuns { get; } = new();
     /// <summary>The selected row at the largest labels setting (highest cross-validated accuracy), if any.</summary>
