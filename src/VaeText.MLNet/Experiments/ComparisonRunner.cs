@@ -47,6 +47,10 @@ internal sealed class ComparisonRunner
         if (o.Vae.Epochs < 1 || o.Vae.Epochs > 100000) throw new ArgumentOutOfRangeException("--epochs", o.Vae.Epochs, "--epochs must be between 1 and 100000.");
         if (o.Folds < 2) throw new ArgumentOutOfRangeException("--folds", o.Folds, "Cross-validation needs at least 2 folds.");
         if (o.LdaTopics < 2 || o.LdaTopics > 1000) throw new ArgumentOutOfRangeException("--lda-topics", o.LdaTopics, "--lda-topics must be between 2 and 1000.");
+        if (o.TestSample is int ts && ts < 1) throw new ArgumentOutOfRangeException("--test-sample", ts, "--test-sample must be a positive number of test documents.");
+        if (o.TestSample is not null && o.TestPath is null) throw new ArgumentException("--test-sample needs a test split (--test).", "--test-sample");
+        if (o.Embeddings is null && o.Candidates?.FirstOrDefault(c => c.UsesEmbeddings) is { } needs)
+            throw new ArgumentException($"The candidate '{needs.Name}' needs a sentence-embedding model (--embeddings).", "--embeddings");
         if (string.Equals(o.LabelColumn, o.TextColumn, StringComparison.Ordinal))
             throw new ArgumentException($"--label-col and --text-col name the same column ('{o.LabelColumn}').", "--label-col");
     }
@@ -85,10 +89,13 @@ internal sealed class ComparisonRunner
         progress?.Stage($"Loading {options.TrainPath}");
         var train = Load(ml, options.TrainPath, options.LabelColumn, options.TextColumn, ct);
         LabeledData? test = null;
+        int testCountBeforeSample = 0;
         if (options.TestPath is not null)
         {
             progress?.Stage($"Loading {options.TestPath}");
             test = Load(ml, options.TestPath, options.LabelColumn, options.TextColumn, ct);
+            testCountBeforeSample = test.Texts.Length;
+            if (options.TestSample is int sample && sample < test.Texts.Length) test = SampleTest(ml, test, sample, options);
         }
         int n = train.Texts.Length;
         if (n < 2) throw new InvalidDataException($"'{options.TrainPath}' has {n} document(s); a comparison needs at least 2.");
@@ -106,7 +113,9 @@ internal sealed class ComparisonRunner
         {
             Dataset = options.TrainPath,
             TestDataset = options.TestPath,
-            Evaluation = test is null ? "cross-validation on the labelled rows (no test split)" : "test split",
+            Evaluation = test is null ? "cross-validation on the labelled rows (no test split)"
+                : options.TestSample is int m && m < testCountBeforeSample ? $"test split: a seeded sample of {test.Texts.Length} of its {testCountBeforeSample} documents (seed 1; the same rows for every candidate)"
+                : "test split",
             Classes = classes,
             TrainCount = n,
             TestCount = test?.Texts.Length ?? 0,
@@ -132,6 +141,10 @@ internal sealed class ComparisonRunner
                 draws[(labels, seed)] = d;
                 return d;
             }
+            // A pretrained encoder needs only the training rows that some labelled draw uses (draws are deterministic).
+            features.TrainRowsToEncode = () => labeled
+                .SelectMany(l => Enumerable.Range(1, l is int k && k < n ? options.Seeds : 1).SelectMany(s => Draw(l, s).Rows))
+                .Distinct().Order().ToArray();
 
             var confusions = new Dictionary<CandidateResult, int[,]>();
             var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
@@ -177,7 +190,7 @@ internal sealed class ComparisonRunner
                             var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
                             row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
                             row.CvAccuracies.Add(bestCv);
-                            if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
+                            if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
                             if (test is not null)
                             {
                                 var scores = Evaluate(classifier, chosen, true, Enumerable.Range(0, test.Labels.Length).ToArray(), test.Labels, classes, cand.Trainer);
@@ -237,6 +250,28 @@ internal sealed class ComparisonRunner
             foreach (var d in features.Owned()) d.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The seeded sample of <paramref name="count"/> test documents (seed 1, file order) that every candidate is scored on
+    /// (<see cref="ComparisonOptions.TestSample"/>); the test labels play no part in drawing it.
+    /// </summary>
+    internal static LabeledData SampleTest(MLContext ml, LabeledData test, int count, ComparisonOptions options)
+    {
+        int[] rows = LabelSampler.Draw(count, test.Texts.Length, seed: 1);
+        string[] texts = rows.Select(r => test.Texts[r]).ToArray();
+        string[] labels = rows.Select(r => test.Labels[r]).ToArray();
+        var def = SchemaDefinition.Create(typeof(TextRow));
+        def[nameof(TextRow.Label)].ColumnName = options.LabelColumn;
+        def[nameof(TextRow.Text)].ColumnName = options.TextColumn;
+        var view = ml.Data.LoadFromEnumerable(rows.Select((_, i) => new TextRow { Label = labels[i], Text = texts[i] }).ToList(), def);
+        return new LabeledData(ml.Data.Cache(view), texts, labels);
+    }
+
+    private sealed class TextRow
+    {
+        public string Label { get; set; } = "";
+        public string Text { get; set; } = "";
     }
 
     /// <summary>Records, for each seed of a labels setting, the candidate its own cross-validation picked.</summary>
@@ -360,6 +395,11 @@ internal sealed class ComparisonRunner
         private readonly Dictionary<VaeSettings, (FittedVae Vae, double Seconds, double PeakMb)?> _vaes = new();
         private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), double[]> _weights = new();
         private (ITransformer Transformer, FeatureTable Table)? _ngrams;
+        private (ITransformer Transformer, FeatureTable Table)? _embeddings;
+        private bool _embeddingsStopped;
+
+        /// <summary>The training rows a pretrained encoder must encode (those of every labelled draw); null: all.</summary>
+        public Func<int[]>? TrainRowsToEncode { get; set; }
 
         /// <summary>The candidate's feature tables (one per latent weight for n-grams ⊕ VAE); null when the time budget stopped its featurizer.</summary>
         public FeatureTable[]? For(CandidateSpec c, CancellationToken budget)
@@ -372,6 +412,8 @@ internal sealed class ComparisonRunner
                 FeaturizerKind.Lda => [Lda(c.Topics, budget)],
                 FeaturizerKind.Ngrams => [Ngrams(budget).Table],
                 FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
+                FeaturizerKind.Embeddings => EmbeddingTables(c, budget, withVae: false),
+                FeaturizerKind.EmbeddingsAndVae => EmbeddingTables(c, budget, withVae: true),
                 _ => VaeTables(c, budget, withNgrams: true),
             };
             _tables[key] = result;
@@ -533,6 +575,86 @@ internal sealed class ComparisonRunner
                     Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
                     Seconds = seconds + (withNgrams ? ngrams!.Value.Table.Seconds : 0),
                     PeakMemoryMb = Math.Max(peak, withNgrams ? ngrams!.Value.Table.PeakMemoryMb : 0),
+                };
+            }
+            return tables;
+        }
+
+        /// <summary>
+        /// The sentence embeddings (<see cref="ComparisonOptions.Embeddings"/>) of the training rows some labelled draw uses
+        /// and of every test row, encoded once; other training rows stay zero vectors, which nothing reads. Null when the
+        /// time budget stopped the encoding.
+        /// </summary>
+        private (ITransformer Transformer, FeatureTable Table)? Embeddings(CancellationToken budget)
+        {
+            if (_embeddings is { } have) return have;
+            if (_embeddingsStopped || budget.IsCancellationRequested) return null;
+            var model = options.Embeddings ?? throw new InvalidOperationException("no sentence-embedding model");
+            int[] rows = TrainRowsToEncode?.Invoke() ?? Enumerable.Range(0, train.Texts.Length).ToArray();
+            int testCount = test?.Texts.Length ?? 0;
+            progress?.Stage($"Encoding {rows.Length} training + {testCount} test texts with {model.Name} ({model.Description})");
+            using var mem = new PeakMemorySampler();
+            var sw = Stopwatch.StartNew();
+            float[][] encoded;
+            try
+            {
+                var texts = new List<string>(rows.Length + testCount);
+                foreach (int r in rows) texts.Add(train.Texts[r]);
+                if (test is not null) texts.AddRange(test.Texts);
+                encoded = model.Encode(texts, budget);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                _embeddingsStopped = true; // The time budget (or the user) stopped it; the caller tells them apart.
+                return null;
+            }
+            int d = model.Dimension;
+            if (encoded.Length != rows.Length + testCount || encoded.Any(v => v is null || v.Length != d))
+                throw new InvalidOperationException($"{model.Name} returned {encoded.Length} vectors for {rows.Length + testCount} texts, or vectors not of size {d}.");
+            var empty = new VBuffer<float>(d, 0, [], []);
+            var trainRows = Enumerable.Repeat(empty, train.Texts.Length).ToArray();
+            for (int i = 0; i < rows.Length; i++) trainRows[rows[i]] = new VBuffer<float>(d, encoded[i]);
+            VBuffer<float>[]? testRows = test is null ? null : Enumerable.Range(0, testCount).Select(i => new VBuffer<float>(d, encoded[rows.Length + i])).ToArray();
+            double seconds = sw.Elapsed.TotalSeconds;
+            report.EmbeddingRuns.Add(new EmbeddingRunRecord(model.Name, model.Description, rows.Length, testCount, seconds, mem.PeakAboveBaselineMb));
+            var transformer = model.Estimator(ml, options.TextColumn).Fit(train.View);
+            var table = new FeatureTable
+            {
+                Train = trainRows, Test = testRows, Size = d,
+                Featurizer = new TransformerChain<ITransformer>(transformer, ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, SentenceEmbeddingModel.EmbeddingColumn)
+                    .Fit(VectorSchema((SentenceEmbeddingModel.EmbeddingColumn, d), ("Unused", 1)))),
+                Seconds = seconds, PeakMemoryMb = mem.PeakAboveBaselineMb,
+            };
+            _embeddings = (transformer, table);
+            return _embeddings;
+        }
+
+        private FeatureTable[]? EmbeddingTables(CandidateSpec c, CancellationToken budget, bool withVae)
+        {
+            if (Embeddings(budget) is not { } emb) return null;
+            if (!withVae) return [emb.Table];
+            var fitted = Vae(c.Vae!, budget);
+            if (fitted is null) return null;
+            var (vae, seconds, peak) = fitted.Value;
+            int l = vae.LatentSize, d = emb.Table.Size;
+            double[] weights = CandidatePipelines.LatentWeights(l);
+            _weights[(c.Featurizer, c.Vae, 0)] = weights;
+            var tables = new FeatureTable[weights.Length];
+            for (int w = 0; w < weights.Length; w++)
+            {
+                var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weights[w]);
+                var trainZ = Standardize(normalizer, vae.TrainMeans, l, budget);
+                var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
+                var concat = ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, SentenceEmbeddingModel.EmbeddingColumn, CandidatePipelines.LatentFeaturesColumn)
+                    .Fit(VectorSchema((SentenceEmbeddingModel.EmbeddingColumn, d), (CandidatePipelines.LatentFeaturesColumn, l)));
+                tables[w] = new FeatureTable
+                {
+                    Train = FeatureTable.Concatenate(emb.Table.Train, d, trainZ, l),
+                    Test = testZ is null ? null : FeatureTable.Concatenate(emb.Table.Test!, d, testZ, l),
+                    Size = d + l,
+                    Featurizer = new TransformerChain<ITransformer>(emb.Transformer, vae.Transformer, normalizer, concat),
+                    Seconds = seconds + emb.Table.Seconds,
+                    PeakMemoryMb = Math.Max(peak, emb.Table.PeakMemoryMb),
                 };
             }
             return tables;

@@ -8,12 +8,12 @@ namespace VaeText.Experiments;
 /// { "dataset": str, "test_dataset": str|null, "evaluation": str, "selection": str, "classes": [str],
 ///   "train_documents": n, "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
 ///   "best": {"pipeline", "labels", "cv_accuracy", "accuracy_mean"} | null   (the selected pipeline of the largest labels setting),
-///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"both",
+///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"both"|"embeddings"|"embeddings_vae",
 ///                    "trainer": "sdca"|"fasttree"|"lightgbm", "latent": n|null, "vae_epochs": n|null,
 ///                    "encoder": "bow"|"lstm"|"transformer"|null, "lda_topics": n|null,
 ///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),
 ///                    "cv_accuracy": mean cross-validated accuracy on the labelled rows (the selection score) | null,
-///                    "cv_accuracies": [..], "latent_weights": [..] (n-grams ⊕ VAE: the weight chosen per seed),
+///                    "cv_accuracies": [..], "latent_weights": [..] (n-grams / embeddings ⊕ VAE: the weight chosen per seed),
 ///                    "accuracy_mean", "accuracy_std", "accuracies": [..] (test split; null / empty without one),
 ///                    "macro_accuracy_mean", "macro_accuracy_std",
 ///                    "fit_seconds", "featurizer_seconds", "classifier_seconds_mean",
@@ -23,7 +23,9 @@ namespace VaeText.Experiments;
 ///   "vae_runs": [{ "latent", "epochs", "encoder", "seconds", "curve": [{"epoch","reconstruction","kl","neg_elbo"}],
 ///                  "top_words": [[str]], "topic_npmi": [x|null], "mean_npmi": x|null }],
 ///   "lda_runs": [{ "topics", "top_words": [[str]], "topic_npmi": [x|null], "mean_npmi": x|null }],
-///   "topic_coherence": str (how the NPMI figures were measured) }
+///   "topic_coherence": str (how the NPMI figures were measured),
+///   "embedding_runs": [{ "model", "description", "train_documents" (only the rows labelled draws use), "test_documents",
+///                        "seconds", "documents_per_second", "peak_memory_mb" }]  (with a sentence-embedding model) }
 /// </code>
 /// topic_npmi[i] is the NPMI coherence of top_words[i] (the words of latent dimension or LDA topic i): the mean over
 /// its word pairs of ln(p(a,b) / (p(a)p(b))) / −ln p(a,b), with document frequencies over the training texts;
@@ -143,6 +145,20 @@ internal static class ResultsJson
             }
             w.WriteEndArray();
             w.WriteString("topic_coherence", TopicCoherence.Description);
+            w.WriteStartArray("embedding_runs");
+            foreach (var run in report.EmbeddingRuns)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", run.Model);
+                w.WriteString("description", run.Description);
+                w.WriteNumber("train_documents", run.TrainDocuments);
+                w.WriteNumber("test_documents", run.TestDocuments);
+                w.WriteNumber("seconds", Round(run.Seconds));
+                WriteNumberOrNull(w, "documents_per_second", run.DocumentsPerSecond);
+                w.WriteNumber("peak_memory_mb", Round(run.PeakMemoryMb));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         return ms.ToArray();
