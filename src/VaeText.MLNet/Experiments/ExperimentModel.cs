@@ -13,6 +13,10 @@ internal enum FeaturizerKind
     FeaturizeText,
     /// <summary>ML.NET LatentDirichletAllocation topic proportions over word bags.</summary>
     Lda,
+    /// <summary>Pretrained sentence embeddings (<see cref="ComparisonOptions.Embeddings"/>, e.g. MiniLM from the CLI).</summary>
+    Embeddings,
+    /// <summary>Pretrained sentence embeddings concatenated with the VAE latent mean (standardised, times a weight).</summary>
+    EmbeddingsAndVae,
 }
 
 /// <summary>Which downstream trainer a candidate uses.</summary>
@@ -52,7 +56,8 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
 /// <param name="Trainer">Its trainer.</param>
 /// <param name="Vae">The VAE configuration (VAE and n-grams ⊕ VAE candidates only).</param>
 /// <param name="Topics">Number of LDA topics (LDA candidates only).</param>
-internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae, int Topics = 0)
+/// <param name="Embedding">Name of the sentence-embedding model (embedding candidates only), e.g. "MiniLM".</param>
+internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae, int Topics = 0, string? Embedding = null)
 {
     /// <summary>Readable pipeline name used on the leaderboard.</summary>
     public string Name
@@ -65,16 +70,20 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
                 FeaturizerKind.FeaturizeText => "FeaturizeText (defaults)",
                 FeaturizerKind.Lda => $"LDA {Topics} topics",
                 FeaturizerKind.Vae => Vae!.Name,
+                FeaturizerKind.Embeddings => Embedding ?? "Sentence embeddings",
+                FeaturizerKind.EmbeddingsAndVae => (Embedding ?? "Sentence embeddings") + " ⊕ " + Vae!.Name,
                 _ => "TF-IDF ⊕ " + Vae!.Name,
             };
             return f + " + " + TrainerName;
         }
     }
 
-    /// <summary>"featurize_text", "ngrams", "lda", "vae" or "both".</summary>
+    /// <summary>"featurize_text", "ngrams", "lda", "vae", "both", "embeddings" or "embeddings_vae".</summary>
     public string FeaturizerId => Featurizer switch
     {
         FeaturizerKind.Ngrams => "ngrams",
+        FeaturizerKind.Embeddings => "embeddings",
+        FeaturizerKind.EmbeddingsAndVae => "embeddings_vae",
         FeaturizerKind.FeaturizeText => "featurize_text",
         FeaturizerKind.Lda => "lda",
         FeaturizerKind.Vae => "vae",
@@ -85,7 +94,10 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
     public string TrainerId => Trainer switch { TrainerKind.Sdca => "sdca", TrainerKind.FastTree => "fasttree", _ => "lightgbm" };
 
     /// <summary>True when the candidate needs a VAE.</summary>
-    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both;
+    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae;
+
+    /// <summary>True when the candidate needs the run's sentence-embedding model.</summary>
+    public bool UsesEmbeddings => Featurizer is FeaturizerKind.Embeddings or FeaturizerKind.EmbeddingsAndVae;
 
     private string TrainerName => Trainer switch { TrainerKind.Sdca => "SDCA", TrainerKind.FastTree => "FastTree", _ => "LightGbm" };
 }
@@ -108,6 +120,8 @@ internal sealed class VaeRunRecord
     public List<VaeEpochPoint> Epochs { get; } = new();
     /// <summary>Top words of each latent dimension.</summary>
     public IReadOnlyList<IReadOnlyList<string>> TopWords { get; set; } = Array.Empty<IReadOnlyList<string>>();
+    /// <summary>NPMI of each dimension's top words over the training texts (null until measured).</summary>
+    public TopicCoherence? Coherence { get; set; }
 }
 
 /// <summary>One leaderboard row: a candidate at one labelled-subset size, aggregated over seeds.</summary>
@@ -183,6 +197,10 @@ internal sealed class ComparisonReport
     public List<CandidateResult> Candidates { get; } = new();
     /// <summary>All VAE configurations trained.</summary>
     public List<VaeRunRecord> VaeRuns { get; } = new();
+    /// <summary>The topics of every LDA featurizer fitted, with their NPMI (null until measured) beside the VAEs'.</summary>
+    public List<LdaTopicsRecord> LdaRuns { get; } = new();
+    /// <summary>Sentence-embedding encodings of the run (at most one: the model encodes each needed document once).</summary>
+    public List<EmbeddingRunRecord> EmbeddingRuns { get; } = new();
     /// <summary>The selected row at the largest labels setting (highest cross-validated accuracy), if any.</summary>
     public CandidateResult? Best { get; set; }
     /// <summary>Per labels setting: the pipeline each seed's own cross-validation picked (what one user with that draw would get).</summary>
@@ -206,3 +224,16 @@ internal sealed class ComparisonReport
 /// <param name="CvAccuracy">Its cross-validated accuracy on that draw.</param>
 /// <param name="TestAccuracy">Its test accuracy on that draw (NaN without a test split).</param>
 internal sealed record SeedSelection(int? Labels, int Seed, string Pipeline, double CvAccuracy, double TestAccuracy);
+
+/// <summary>How a sentence-embedding model encoded the documents a run needed.</summary>
+/// <param name="Model">The model's name (e.g. "MiniLM").</param>
+/// <param name="Description">What the model is and how documents are cut (its window).</param>
+/// <param name="TrainDocuments">Training documents encoded: only those some labelled draw uses (the model is pretrained).</param>
+/// <param name="TestDocuments">Test documents encoded.</param>
+/// <param name="Seconds">Encoding wall time, seconds.</param>
+/// <param name="PeakMemoryMb">Peak working set above the level before the encoding (model load included), MB.</param>
+internal sealed record EmbeddingRunRecord(string Model, string Description, int TrainDocuments, int TestDocuments, double Seconds, double PeakMemoryMb)
+{
+    /// <summary>Documents encoded per second.</summary>
+    public double DocumentsPerSecond => Seconds > 0 ? (TrainDocuments + TestDocuments) / Seconds : double.NaN;
+}

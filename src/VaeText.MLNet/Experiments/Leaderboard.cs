@@ -88,8 +88,29 @@ internal static class Leaderboard
         if (report.Best is { } best)
             sb.Append("\nSelected: **").Append(EscapeMd(best.Spec.Name)).Append("** with ").Append(best.LabelsText)
               .Append(" labels, cross-validated accuracy ").Append(FormatCv(best)).Append(" %, test accuracy ").Append(FormatAccuracy(best)).Append(" %.\n");
+        AppendCoherence(sb, report);
         return sb.ToString();
     }
+
+    /// <summary>The topic models' mean NPMI and, per model, its most coherent topic.</summary>
+    private static void AppendCoherence(StringBuilder sb, ComparisonReport report)
+    {
+        var rows = report.VaeRuns.Where(r => r.Coherence is not null).Select(r => (Name: r.Settings.Name + " (latent dimensions)", C: r.Coherence!))
+            .Concat(report.LdaRuns.Where(r => r.Coherence is not null).Select(r => (Name: r.Name, C: r.Coherence!))).ToList();
+        if (rows.Count == 0) return;
+        sb.Append("\n## Topic coherence\n\n").Append(EscapeMd(TopicCoherence.Description)).Append("\n\n");
+        sb.Append("| Topic model | Topics | Mean NPMI | Most coherent topic (NPMI) |\n|---|---:|---:|---|\n");
+        foreach (var (name, c) in rows)
+        {
+            int top = Enumerable.Range(0, c.Npmi.Length).Where(i => double.IsFinite(c.Npmi[i])).OrderByDescending(i => c.Npmi[i]).DefaultIfEmpty(-1).First();
+            sb.Append("| ").Append(EscapeMd(name)).Append(" | ").Append(c.Words.Count.ToString(CultureInfo.InvariantCulture))
+              .Append(" | ").Append(FormatNpmi(c.MeanNpmi))
+              .Append(" | ").Append(top < 0 ? "—" : EscapeMd(string.Join(" ", c.Words[top].Select(w => w.Length <= 24 ? w : w[..23] + "…"))) + " (" + FormatNpmi(c.Npmi[top]) + ")").Append(" |\n");
+        }
+    }
+
+    /// <summary>Formats an NPMI value with three decimals ("—" when undefined).</summary>
+    public static string FormatNpmi(double x) => double.IsFinite(x) ? x.ToString("F3", CultureInfo.InvariantCulture) : "—";
 
     private static string EscapeMd(string s)
     {

@@ -8,21 +8,28 @@ namespace VaeText.Experiments;
 /// { "dataset": str, "test_dataset": str|null, "evaluation": str, "selection": str, "classes": [str],
 ///   "train_documents": n, "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
 ///   "best": {"pipeline", "labels", "cv_accuracy", "accuracy_mean"} | null   (the selected pipeline of the largest labels setting),
-///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"both",
+///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"both"|"embeddings"|"embeddings_vae",
 ///                    "trainer": "sdca"|"fasttree"|"lightgbm", "latent": n|null, "vae_epochs": n|null,
 ///                    "encoder": "bow"|"lstm"|"transformer"|null, "lda_topics": n|null,
 ///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),
 ///                    "cv_accuracy": mean cross-validated accuracy on the labelled rows (the selection score) | null,
-///                    "cv_accuracies": [..], "latent_weights": [..] (n-grams ⊕ VAE: the weight chosen per seed),
+///                    "cv_accuracies": [..], "latent_weights": [..] (n-grams / embeddings ⊕ VAE: the weight chosen per seed),
 ///                    "accuracy_mean", "accuracy_std", "accuracies": [..] (test split; null / empty without one),
 ///                    "macro_accuracy_mean", "macro_accuracy_std",
 ///                    "fit_seconds", "featurizer_seconds", "classifier_seconds_mean",
 ///                    "peak_memory_mb" (the candidate's own peak working set above the level before it: the larger of its
 ///                    featurizer fit, measured once when it ran, and its classifier fits), "status" }],
 ///   "seed_selections": [{ "labels", "seed", "pipeline", "cv_accuracy", "test_accuracy" }]  (each draw's own pick),
-///   "vae_runs": [{ "latent", "epochs", "seconds", "curve": [{"epoch","reconstruction","kl","neg_elbo"}],
-///                  "top_words": [[str]] }] }
+///   "vae_runs": [{ "latent", "epochs", "encoder", "seconds", "curve": [{"epoch","reconstruction","kl","neg_elbo"}],
+///                  "top_words": [[str]], "topic_npmi": [x|null], "mean_npmi": x|null }],
+///   "lda_runs": [{ "topics", "top_words": [[str]], "topic_npmi": [x|null], "mean_npmi": x|null }],
+///   "topic_coherence": str (how the NPMI figures were measured),
+///   "embedding_runs": [{ "model", "description", "train_documents" (only the rows labelled draws use), "test_documents",
+///                        "seconds", "documents_per_second", "peak_memory_mb" }]  (with a sentence-embedding model) }
 /// </code>
+/// topic_npmi[i] is the NPMI coherence of top_words[i] (the words of latent dimension or LDA topic i): the mean over
+/// its word pairs of ln(p(a,b) / (p(a)p(b))) / −ln p(a,b), with document frequencies over the training texts;
+/// mean_npmi is their mean.
 /// Accuracies are fractions in [0, 1]; fit_seconds = featurizer_seconds + classifier_seconds_mean. Rows are ranked
 /// within each labels setting by cv_accuracy; the rank-1 row has "selected": true.
 /// </summary>
@@ -111,6 +118,7 @@ internal static class ResultsJson
                 w.WriteStartObject();
                 w.WriteNumber("latent", run.Settings.Latent);
                 w.WriteNumber("epochs", run.Settings.Epochs);
+                w.WriteString("encoder", run.Settings.Encoder);
                 w.WriteNumber("seconds", Round(run.Seconds));
                 w.WriteStartArray("curve");
                 foreach (var e in run.Epochs)
@@ -123,20 +131,54 @@ internal static class ResultsJson
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                w.WriteStartArray("top_words");
-                foreach (var words in run.TopWords)
-                {
-                    w.WriteStartArray();
-                    foreach (var word in words) w.WriteStringValue(word);
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
+                WriteTopics(w, run.TopWords, run.Coherence);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("lda_runs");
+            foreach (var lda in report.LdaRuns)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("topics", lda.Topics);
+                WriteTopics(w, lda.TopWords, lda.Coherence);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("topic_coherence", TopicCoherence.Description);
+            w.WriteStartArray("embedding_runs");
+            foreach (var run in report.EmbeddingRuns)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", run.Model);
+                w.WriteString("description", run.Description);
+                w.WriteNumber("train_documents", run.TrainDocuments);
+                w.WriteNumber("test_documents", run.TestDocuments);
+                w.WriteNumber("seconds", Round(run.Seconds));
+                WriteNumberOrNull(w, "documents_per_second", run.DocumentsPerSecond);
+                w.WriteNumber("peak_memory_mb", Round(run.PeakMemoryMb));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return ms.ToArray();
+    }
+
+    private static void WriteTopics(Utf8JsonWriter w, IReadOnlyList<IReadOnlyList<string>> topWords, TopicCoherence? coherence)
+    {
+        w.WriteStartArray("top_words");
+        foreach (var words in topWords)
+        {
+            w.WriteStartArray();
+            foreach (var word in words) w.WriteStringValue(word);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("topic_npmi");
+        if (coherence is not null)
+            foreach (var x in coherence.Npmi) if (double.IsFinite(x)) w.WriteNumberValue(Round(x)); else w.WriteNullValue();
+        w.WriteEndArray();
+        WriteNumberOrNull(w, "mean_npmi", coherence?.MeanNpmi);
     }
 
     private static void WriteLabels(Utf8JsonWriter w, int? labels)

@@ -200,41 +200,83 @@ public sealed class TextVae
         return e;
     }
 
+    /// <summary>Shortest word of the topic view, in letters (a CJK character is a word of its own and exempt).</summary>
+    public const int TopicWordMinLetters = 3;
+
+    /// <summary>Share of the training documents a word of the topic view occurs in, at least.</summary>
+    public const double TopicWordMinDocumentShare = 0.01;
+
     /// <summary>
-    /// The <paramref name="k"/> words with the largest decoder weight for latent dimension <paramref name="dimension"/>
-    /// (see <see cref="TopWords(int)"/>).
+    /// The <paramref name="k"/> top words of latent dimension <paramref name="dimension"/> (see <see cref="TopWords(int)"/>).
     /// </summary>
     public IReadOnlyList<string> TopWords(int dimension, int k)
     {
         if ((uint)dimension >= (uint)LatentSize) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"must be in [0, {LatentSize})");
-        if (BagOfWordsModel is { } bow) return bow.TopWordIds(dimension, k).Select(id => Vocabulary[id]).ToArray();
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return TopWords(k)[dimension];
+        return Rank(DecoderEffects(), dimension, k, TopicWordMask());
     }
 
     /// <summary>
-    /// The <paramref name="count"/> words with the largest decoder weight of each latent dimension ([LatentSize][≤ count]).
-    /// With the LSTM decoder (no per-word weight), the words whose first-word log-probability rises most when z moves
-    /// from 0 to one unit along that dimension. Ties go to the lower word id.
+    /// The topic view: the <paramref name="count"/> top words of each latent dimension ([LatentSize][≤ count]), ranked by
+    /// decoder weight — with the LSTM decoder (no per-word weight), by how much the first-word log-probability rises
+    /// when z moves from 0 to one unit along that dimension. Words that name themes come first: those made of letters
+    /// only, at least <see cref="TopicWordMinLetters"/> long (or CJK), occurring in at least
+    /// <see cref="TopicWordMinDocumentShare"/> of the training documents (where the vocabulary knows its document
+    /// frequencies); the decoder's largest weights otherwise go to rare names, ids and numbers, which a few documents
+    /// share and a reader cannot place. Other words follow only when too few qualify. Ties go to the lower word id.
+    /// The latent features are unaffected: this only chooses the words shown.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> TopWords(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        // [VocabularySize, LatentSize]: the bag-of-words decoder weight, or the LSTM decoder's first-word effects.
-        var w = BagOfWordsModel is { } bow ? bow.GetDecoderWeights()
-              : SequenceModel!.CanGenerate ? SequenceModel.FirstWordEffects()
-              : SequenceModel.Network.Store.Value(SequenceModel.Network.Head.Decoder.Weight).ToArray();
-        int l = LatentSize, v = Vocabulary.Count;
-        var result = new List<IReadOnlyList<string>>(l);
-        var keys = new float[v];
-        for (int d = 0; d < l; d++)
-        {
-            var ids = Enumerable.Range(0, v).ToArray();
-            for (int i = 0; i < v; i++) keys[i] = w[(long)i * l + d];
-            Array.Sort(ids, (a, b) => { int c = keys[b].CompareTo(keys[a]); return c != 0 ? c : a.CompareTo(b); });
-            result.Add(ids.Take(count).Select(id => Vocabulary[id]).ToList());
-        }
+        var w = DecoderEffects();
+        var mask = TopicWordMask();
+        var result = new List<IReadOnlyList<string>>(LatentSize);
+        for (int d = 0; d < LatentSize; d++) result.Add(Rank(w, d, count, mask));
         return result;
+    }
+
+    /// <summary>[VocabularySize, LatentSize]: the bag-of-words decoder weight, or the LSTM decoder's first-word effects.</summary>
+    private float[] DecoderEffects() => BagOfWordsModel is { } bow ? bow.GetDecoderWeights()
+        : SequenceModel!.CanGenerate ? SequenceModel.FirstWordEffects()
+        : SequenceModel.Network.Store.Value(SequenceModel.Network.Head.Decoder.Weight).ToArray();
+
+    /// <summary>Which vocabulary words the topic view prefers (see <see cref="TopWords(int)"/>).</summary>
+    private bool[] TopicWordMask()
+    {
+        int v = Vocabulary.Count;
+        var df = Vocabulary.DocumentFrequencies;
+        int minDf = Vocabulary.DocumentCount > 0 ? Math.Max(1, (int)Math.Ceiling(TopicWordMinDocumentShare * Vocabulary.DocumentCount)) : 0;
+        var mask = new bool[v];
+        for (int i = 0; i < v; i++) mask[i] = df[i] >= minDf && IsThemeWord(Vocabulary[i]);
+        return mask;
+    }
+
+    /// <summary>Letters only, and at least <see cref="TopicWordMinLetters"/> of them unless CJK.</summary>
+    internal static bool IsThemeWord(string word)
+    {
+        int letters = 0;
+        bool cjk = false;
+        foreach (var r in word.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(r)) return false;
+            letters++;
+            cjk |= r.Value is >= 0x2E80 and <= 0x9FFF or >= 0xAC00 and <= 0xD7AF or >= 0xF900 and <= 0xFAFF or >= 0x20000 and <= 0x3FFFF;
+        }
+        return cjk || letters >= TopicWordMinLetters;
+    }
+
+    private IReadOnlyList<string> Rank(float[] w, int d, int count, bool[] preferred)
+    {
+        int l = LatentSize, v = Vocabulary.Count;
+        var ids = Enumerable.Range(0, v).ToArray();
+        Array.Sort(ids, (a, b) =>
+        {
+            if (preferred[a] != preferred[b]) return preferred[a] ? -1 : 1;
+            int c = w[(long)b * l + d].CompareTo(w[(long)a * l + d]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return ids.Take(count).Select(id => Vocabulary[id]).ToList();
     }
 
     private SeqVae Generator => SequenceModel is { CanGenerate: true } s ? s

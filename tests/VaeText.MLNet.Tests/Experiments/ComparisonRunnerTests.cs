@@ -121,11 +121,32 @@ public class ComparisonRunnerTests
         Assert.That(lda.Count, Is.EqualTo(2));
         Assert.That(lda[0].GetProperty("lda_topics").GetInt32(), Is.EqualTo(5));
         Assert.That(root.GetProperty("seed_selections").GetArrayLength(), Is.EqualTo(3));
+        // Topic coherence: every VAE's and the LDA's top words with NPMI over the training texts, as Npmi computes it.
+        var texts = ComparisonRunner.Load(new MLContext(1), _corpus.Train, "label", "text", CancellationToken.None).Texts;
+        var topicSets = root.GetProperty("vae_runs").EnumerateArray().Concat(root.GetProperty("lda_runs").EnumerateArray()).ToList();
+        Assert.That(root.GetProperty("vae_runs").GetArrayLength(), Is.EqualTo(4));
+        Assert.That(root.GetProperty("lda_runs").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(root.GetProperty("lda_runs")[0].GetProperty("topics").GetInt32(), Is.EqualTo(5));
+        Assert.That(root.GetProperty("topic_coherence").GetString(), Does.Contain("NPMI"));
+        foreach (var set in topicSets)
+        {
+            var words = set.GetProperty("top_words").EnumerateArray().Select(t => (IReadOnlyList<string>)t.EnumerateArray().Select(w => w.GetString()!).ToList()).ToList();
+            var npmi = set.GetProperty("topic_npmi").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            var expected = Npmi.Coherence(words, texts);
+            Assert.That(words.Count, Is.EqualTo(set.TryGetProperty("latent", out var l) ? l.GetInt32() : 5));
+            bool vae = set.TryGetProperty("latent", out _);
+            Assert.That(words.All(w => vae ? w.Count == 10 : w.Count is > 1 and <= 10), "ten words per latent dimension, up to ten per LDA topic");
+            Assert.That(npmi, Is.EqualTo(expected).Within(1e-6));
+            Assert.That(set.GetProperty("mean_npmi").GetDouble(), Is.EqualTo(expected.Average()).Within(1e-6));
+        }
         var md = File.ReadAllText(Path.Combine(dir, "leaderboard.md"));
         Assert.That(md, Does.Contain("| 1 |").And.Contain("(selected)").And.Contain("LDA 5 topics + SDCA").And.Contain("CV accuracy %"));
+        var ldaMean = root.GetProperty("lda_runs")[0].GetProperty("mean_npmi").GetDouble();
+        Assert.That(md, Does.Contain("## Topic coherence").And.Contain("| LDA 5 topics | 5 | " + ldaMean.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) + " |"));
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
         Assert.That(html, Does.Not.Contain("<b>&"));
         Assert.That(html, Does.Contain("&lt;b&gt;&amp;sport").And.Contain("LDA 5 topics + SDCA"));
+        Assert.That(html, Does.Contain("id=\"topic-coherence\"").And.Contain("id=\"lda-topics\"").And.Contain("<th>NPMI</th>"));
     }
 
     [Test]

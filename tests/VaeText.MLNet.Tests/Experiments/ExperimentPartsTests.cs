@@ -187,6 +187,48 @@ public class ExperimentPartsTests
     }
 
     [Test]
+    public void NpmiMatchesAHandComputedValueAndSplitsCjkLikeTheVaeTokenizer()
+    {
+        // a: docs 0,1,2; b: docs 1,2,3; both: docs 1,2 (n = 5). NPMI = ln((2/5) / (3/5 · 3/5)) / −ln(2/5).
+        var docs = new[] { "A x", "a, b!", "b a", "b", "z" };
+        var npmi = Npmi.Coherence(new IReadOnlyList<string>[] { new[] { "a", "b" } }, docs);
+        Assert.That(npmi[0], Is.EqualTo(Math.Log(0.4 / 0.36) / -Math.Log(0.4)).Within(1e-12));
+        // CJK characters are tokens of their own (as in a VAE's vocabulary): 股 and 市 co-occur in every document that has either.
+        var cjk = Npmi.Coherence(new IReadOnlyList<string>[] { new[] { "股", "市" }, new[] { "股", "球" } }, new[] { "股市大涨", "今日股市", "足球比赛" });
+        Assert.That(cjk[0], Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(cjk[1], Is.EqualTo(-1.0));
+        Assert.That(Npmi.Coherence(new IReadOnlyList<string>[] { new[] { "a" } }, docs)[0], Is.NaN);
+    }
+
+    [Test]
+    public void LdaTopicWordsComeFromOneThemeEach()
+    {
+        using var corpus = new TinyCorpus(trainPerClass: 100);
+        var ml = new MLContext(1);
+        var train = ComparisonRunner.Load(ml, corpus.Train, "label", "text", CancellationToken.None);
+        var fitted = CandidatePipelines.Lda(ml, "text", 3, 1).Fit(train.View);
+        var topics = TopicWords.FromLda(fitted, train.View.Schema, 6)!;
+        Assert.That(topics.Count, Is.EqualTo(3));
+        var themes = TinyCorpus.Themes.ToDictionary(t => t.Label, t => t.Words);
+        var seen = new List<string>();
+        foreach (var words in topics)
+        {
+            Assert.That(words.Count, Is.EqualTo(6));
+            // The top four words of each topic belong to one theme, and each theme has its own topic.
+            var theme = themes.Single(t => t.Value.Contains(words[0])).Key;
+            Assert.That(words.Take(4), Is.SubsetOf(themes[theme]), string.Join(" ", words));
+            seen.Add(theme);
+        }
+        Assert.That(seen, Is.Unique);
+        // The documents as the LDA chain saw them: each text's distinct words without the stop word "the".
+        var docWords = TopicWords.LdaDocumentWords(fitted, train.View, CancellationToken.None);
+        Assert.That(docWords.Count, Is.EqualTo(train.Texts.Length));
+        for (int d = 0; d < 5; d++)
+            Assert.That(docWords[d], Is.EquivalentTo(train.Texts[d].Split(' ').Where(w => w != "the").Distinct()));
+        Assert.That(TopicWords.FromLda(ml.Transforms.Text.NormalizeText("N", "text").Fit(train.View), train.View.Schema), Is.Null, "no LDA step");
+    }
+
+    [Test]
     public void LeaderboardRanksByCrossValidationNotByTestAccuracy()
     {
         CandidateResult Row(FeaturizerKind f, int? n, double[] cv, double[] test)

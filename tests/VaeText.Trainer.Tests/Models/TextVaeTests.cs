@@ -54,6 +54,30 @@ public class TextVaeTests
     }
 
     [Test]
+    public void TopicViewPrefersFrequentLetterWordsOverNumbersShortAndRareTokens()
+    {
+        string[] terms = ["goal", "team", "match", "2024", "xq", "zorblax", "ab", "股"];
+        int[] df = [50, 40, 30, 60, 3, 1, 80, 10]; // of 200 documents: 1 % is 2
+        float[] weight = [5, 4, 2, 9, 8, 7, 6, 3]; // decoder weight of dimension 0
+        TextVae Build(VaeText.Text.Vocabulary vocabulary)
+        {
+            var bow = new BowVae(new BowVaeOptions { VocabularySize = terms.Length, LatentSize = 2, EncoderHiddenSizes = [4], Seed = 1 });
+            var w = bow.Network.Store.Value(bow.Network.Head.Decoder.Weight); // [V, 2]
+            for (int i = 0; i < terms.Length; i++) { w[i * 2] = weight[i]; w[i * 2 + 1] = -weight[i]; }
+            return new TextVae(new VaeText.Text.TokenizerOptions(), vocabulary, bow);
+        }
+        var vae = Build(new VaeText.Text.Vocabulary(terms, df, 200));
+        // Theme words by weight (the CJK character is exempt from the length rule), then the rest by weight.
+        Assert.That(vae.TopWords(6)[0], Is.EqualTo(new[] { "goal", "team", "股", "match", "2024", "xq" }));
+        Assert.That(vae.TopWords(0, 6), Is.EqualTo(vae.TopWords(6)[0]));
+        Assert.That(vae.TopWords(1, 3), Is.EqualTo(new[] { "match", "股", "team" }));
+        // Without document frequencies only the token pattern applies.
+        Assert.That(Build(new VaeText.Text.Vocabulary(terms)).TopWords(0, 3), Is.EqualTo(new[] { "zorblax", "goal", "team" }));
+        Assert.That(TextVae.IsThemeWord("café"), Is.True);
+        Assert.That(TextVae.IsThemeWord("b2b"), Is.False);
+    }
+
+    [Test]
     public void SaveLoadRoundTripAndCorruptionRejected()
     {
         var vae = TrainSmall();
