@@ -390,7 +390,12 @@ internal sealed class ComparisonRunner
         ct.ThrowIfCancellationRequested();
         var ml = new MLContext(seed);
         using var link = MLContextCancellation.Link(ml, ct);
-        var view = features.View(ml, false, rows, labels);
+        // The trainer sees the rows in a seeded random order: ML.NET's SDCA takes its rows in the order the view gives
+        // them (an in-memory view cannot shuffle), and a file sorted by class — IMDB's is — then leaves it at chance
+        // with 20,000 rows.
+        var order = (int[])rows.Clone();
+        new Core.Rng(unchecked(seed * 104729 + 7)).Shuffle<int>(order);
+        var view = features.View(ml, false, order, labels);
         bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
         var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         try

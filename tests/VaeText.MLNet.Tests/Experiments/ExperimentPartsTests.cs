@@ -293,6 +293,8 @@ public class ExperimentPartsTests
         var four = CrossValidationFolds.Create(new[] { 0, 1, 2, 3 }, y, 1)!;
         Assert.That((four.K, four.Run), Is.EqualTo((2, 2)));
         Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 7).ToArray(), y, 1)!.K, Is.EqualTo(3));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 1999).ToArray(), y, 1)!.Run, Is.EqualTo(5));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 2000).ToArray(), y, 1)!.Run, Is.EqualTo(1), "hold-out from 2,000 rows on");
         var big = CrossValidationFolds.Create(Enumerable.Range(0, 6000).ToArray(), y, 1)!;
         Assert.That((big.K, big.Run, big.Describe()), Is.EqualTo((5, 1, "hold-out (1 of 5 folds)")));
         Assert.That(big.Split(Enumerable.Range(0, 6000).ToArray(), 0).Eval.Length, Is.EqualTo(1200));
