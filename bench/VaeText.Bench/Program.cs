@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -20,6 +20,7 @@ public static class Program
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
             "featurizetext-sdca" => SdcaProbe.Run(rest),
             "latent-sdca-l2" => LowLabelProbe.Run(rest),
+            "ngrams-sdca" => NgramsAllProbe.Run(rest),
             "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
@@ -27,7 +28,7 @@ public static class Program
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca or latent-sdca-l2");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2 or ngrams-sdca");
         return 2;
     }
 }
