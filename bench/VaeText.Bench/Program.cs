@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -18,6 +18,9 @@ public static class Program
             "gemm" => GemmBench.Run(rest),
             "fuzz" => FuzzBench.Run(rest),
             "vaelatent-transform" => VaeLatentTransformBench.Run(rest),
+            "featurizetext-sdca" => SdcaProbe.Run(rest),
+            "latent-sdca-l2" => LowLabelProbe.Run(rest),
+            "ngrams-sdca" => NgramsAllProbe.Run(rest),
             "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
@@ -25,7 +28,7 @@ public static class Program
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform or topics");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2 or ngrams-sdca");
         return 2;
     }
 }

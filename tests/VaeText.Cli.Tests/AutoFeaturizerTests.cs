@@ -121,7 +121,7 @@ public class AutoFeaturizerTests
             var mapping = fml.Transforms.Conversion.MapValueToKey("Label", "LabelText", keyData: MapKeys(fml, classes));
             var model = mapping.Append(CandidatePipelines.Trainer(fml, TrainerKind.Sdca, FeaturizerKind.Ngrams, classes.Length, fit.Length))
                 .Append(fml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-                .Fit(View(fit));
+                .Fit(View(ComparisonRunner.TrainingOrder(fit, 1))); // the rows in the comparison's seeded order
             var predicted = model.Transform(View(eval)).GetColumn<string>("PredictedLabel").ToArray();
             correct += eval.Where((r, i) => predicted[i] == labels[r]).Count();
         }

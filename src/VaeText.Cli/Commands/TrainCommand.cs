@@ -18,7 +18,7 @@ internal static class TrainCommand
         var textCol = CliOptions.TextCol();
         var model = CliOptions.Model(false);
         var featurizer = CliOptions.Choice("--featurizer", "Features: VAE latent mean, word n-grams, both, or auto: the one of these (and for both the latent block's weight) with the best stratified k-fold cross-validated accuracy on the training rows, then fitted on all of them.", "vae", "vae", "ngrams", "both", "auto");
-        var folds = CliOptions.IntInRange("--folds", "Folds of the cross-validation of --featurizer auto (fewer when the file has fewer than 2N documents; one held-out fold from 5000 documents on)", CrossValidationFolds.MaxFolds, 2, 50);
+        var folds = CliOptions.IntInRange("--folds", "Folds of the cross-validation of --featurizer auto (fewer when the file has fewer than 2N documents; one held-out fold from 2000 documents on)", CrossValidationFolds.MaxFolds, 2, 50);
         var trainer = CliOptions.Choice("--trainer", "Downstream trainer (ML.NET's SdcaMaximumEntropy, or FastTree: binary for two classes, one-versus-all otherwise).", "sdca", "sdca", "fasttree");
         var latent = CliOptions.IntInRange("--latent", "VAE latent size", 32, 1, 1024);
         var epochs = CliOptions.IntInRange("--epochs", "VAE training epochs", 20, 1, 10000);

@@ -126,7 +126,7 @@ internal sealed class ComparisonRunner
 
         var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().ToList();
         var labeled = options.Labeled.Distinct().OrderBy(k => k ?? int.MaxValue).ToList();
-        var features = new Featurizers(ml, options, train, test, report, progress);
+        var features = new Featurizers(ml, options, train, test, report, progress, candidates);
         try
         {
             // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
@@ -149,6 +149,7 @@ internal sealed class ComparisonRunner
             var confusions = new Dictionary<CandidateResult, int[,]>();
             var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
             bool anyDone = false;
+            int parallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
             foreach (var cand in candidates)
             {
                 foreach (var labels in labeled)
@@ -169,44 +170,40 @@ internal sealed class ComparisonRunner
                     if (sameSetEverySeed && options.Seeds > 1)
                         row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
                     using var candidateMemory = new PeakMemorySampler();
-                    for (int seed = 1; seed <= seedCount; seed++)
+                    // Seeds are independent: they run side by side (each fit is single-threaded and seeded, so the
+                    // figures do not depend on the order). With one seed, its own fits run side by side instead.
+                    var outcomes = new SeedOutcome?[seedCount];
+                    var drawn = Enumerable.Range(1, seedCount).Select(seed => Draw(labels, seed)).ToArray();
+                    int seedDegree = Math.Min(parallelism, seedCount);
+                    ParallelWork.For(seedCount, seedDegree, i =>
                     {
                         ct.ThrowIfCancellationRequested();
-                        if (anyDone && OverBudget()) { row.Status = $"partial: time budget ({row.Seeds} of {seedCount} seeds)"; break; }
-                        var (rows, folds) = Draw(labels, seed);
-                        var sw = Stopwatch.StartNew();
+                        if (Volatile.Read(ref anyDone) && OverBudget()) return;
                         try
                         {
-                            // Selection: cross-validation on the labelled rows (and the latent weight of n-grams ⊕ VAE the same way).
-                            double bestCv = double.NaN;
-                            int bestVariant = 0;
-                            for (int v = 0; v < variants.Length; v++)
-                            {
-                                double cv = CrossValidate(cand, variants[v], rows, folds, train.Labels, classes, seed, budget.Token);
-                                if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
-                            }
-                            var chosen = variants[bestVariant];
-                            // The candidate fitted on all labelled rows; scored on the test split (report only).
-                            var classifier = FitClassifier(cand, chosen, rows, train.Labels, classes, seed, budget.Token);
-                            row.ClassifierSeconds.Add(sw.Elapsed.TotalSeconds);
-                            row.CvAccuracies.Add(bestCv);
-                            if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae) row.LatentWeights.Add(features.LatentWeight(cand, bestVariant));
-                            if (test is not null)
-                            {
-                                var scores = Evaluate(classifier, chosen, true, Enumerable.Range(0, test.Labels.Length).ToArray(), test.Labels, classes, cand.Trainer);
-                                row.Accuracies.Add(scores.Accuracy);
-                                row.MacroAccuracies.Add(scores.MacroAccuracy);
-                                if (seed == 1) confusions[row] = scores.Confusion;
-                            }
-                            if (seed == 1) firstFits[row] = (chosen.Featurizer, classifier);
-                            anyDone = true;
+                            outcomes[i] = RunSeed(cand, variants, drawn[i].Rows, drawn[i].Folds, i + 1, train.Labels, test?.Labels, classes,
+                                seedDegree > 1 ? 1 : parallelism, budget.Token);
+                            Volatile.Write(ref anyDone, true);
                         }
-                        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { /* stopped by the time budget */ }
+                    });
+                    ct.ThrowIfCancellationRequested();
+                    // Seeds are recorded in order up to the first one the time budget stopped.
+                    for (int i = 0; i < seedCount && outcomes[i] is { } o; i++)
+                    {
+                        row.ClassifierSeconds.Add(o.Seconds);
+                        row.CvAccuracies.Add(o.Cv);
+                        if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae) row.LatentWeights.Add(features.LatentWeight(cand, o.Variant));
+                        if (o.Test is { } scores)
                         {
-                            row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
-                            break;
+                            row.Accuracies.Add(scores.Accuracy);
+                            row.MacroAccuracies.Add(scores.MacroAccuracy);
+                            if (i == 0) confusions[row] = scores.Confusion;
                         }
+                        if (i == 0) firstFits[row] = (o.Featurizer, o.Classifier);
                     }
+                    if (row.Seeds < seedCount)
+                        row.Status = row.Seeds == 0 ? "skipped: time budget (classifier fit stopped)" : $"partial: time budget ({row.Seeds} of {seedCount} seeds)";
                     double featurizerPeak = variants[0].PeakMemoryMb;
                     row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
                     progress?.CandidateDone(row);
@@ -250,6 +247,54 @@ internal sealed class ComparisonRunner
             foreach (var d in features.Owned()) d.Dispose();
             throw;
         }
+        finally
+        {
+            features.DeleteCheckpoints();
+        }
+    }
+
+    /// <summary>What one seed of a candidate at one labels setting produced.</summary>
+    private sealed record SeedOutcome(double Cv, int Variant, ITransformer Featurizer, ITransformer Classifier, Scores? Test, double Seconds);
+
+    /// <summary>
+    /// One seed of a candidate: cross-validation of every variant on the labelled rows (the selection), then the chosen
+    /// variant fitted on all labelled rows and scored on the test split (report only). The fits that do not depend on
+    /// each other (the folds, and the final fit when there is no variant to choose) run <paramref name="degree"/> at a time.
+    /// </summary>
+    private static SeedOutcome RunSeed(CandidateSpec cand, FeatureTable[] variants, int[] rows, CrossValidationFolds? folds, int seed,
+        IReadOnlyList<string> trainLabels, IReadOnlyList<string>? testLabels, IReadOnlyList<string> classes, int degree, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        // SDCA over a wide sparse vector: only the columns the labelled rows use (see FeatureTable.Narrow).
+        if (cand.Trainer == TrainerKind.Sdca && variants[0].Size > FeatureTable.NarrowFrom)
+            variants = variants.Select(v => v.Narrow(rows, ct)).ToArray();
+        int runFolds = folds?.Run ?? 0;
+        // Jobs: (variant, fold) fits of the cross-validation; plus the final fit when it cannot depend on the choice.
+        var foldScores = new (double Correct, int Total)[variants.Length * runFolds];
+        bool finalAlongside = variants.Length == 1;
+        ITransformer? final = null;
+        int jobs = foldScores.Length + (finalAlongside ? 1 : 0);
+        ParallelWork.For(jobs, degree, j =>
+        {
+            if (j == foldScores.Length) { final = FitClassifier(cand, variants[0], rows, trainLabels, classes, seed, ct); return; }
+            foldScores[j] = FoldScore(cand, variants[j / runFolds], rows, folds!, j % runFolds, trainLabels, classes, seed, ct);
+        });
+        double bestCv = double.NaN;
+        int bestVariant = 0;
+        for (int v = 0; v < variants.Length; v++)
+        {
+            double correct = 0;
+            int total = 0;
+            for (int f = 0; f < runFolds; f++) { correct += foldScores[v * runFolds + f].Correct; total += foldScores[v * runFolds + f].Total; }
+            double cv = total == 0 ? double.NaN : correct / total;
+            if (v == 0 || cv > bestCv) { bestCv = cv; bestVariant = v; }
+        }
+        var chosen = variants[bestVariant];
+        final ??= FitClassifier(cand, chosen, rows, trainLabels, classes, seed, ct);
+        double seconds = sw.Elapsed.TotalSeconds;
+        var scores = testLabels is null ? null
+            : Evaluate(final, chosen, true, Enumerable.Range(0, testLabels.Count).ToArray(), testLabels, classes, cand.Trainer);
+        return new SeedOutcome(bestCv, bestVariant, chosen.Featurizer, final, scores, seconds);
     }
 
     /// <summary>
@@ -313,14 +358,25 @@ internal sealed class ComparisonRunner
         int total = 0;
         for (int f = 0; f < folds.Run; f++)
         {
-            var (fitRows, evalRows) = folds.Split(rows, f);
-            if (evalRows.Length == 0 || fitRows.Select(r => labels[r]).Distinct().Count() < 2) continue;
-            var model = FitClassifier(spec, features, fitRows, labels, classes, seed, ct);
-            var s = Evaluate(model, features, false, evalRows, labels, classes, spec.Trainer);
-            correct += s.Accuracy * evalRows.Length;
-            total += evalRows.Length;
+            var (c, t) = FoldScore(spec, features, rows, folds, f, labels, classes, seed, ct);
+            correct += c;
+            total += t;
         }
         return total == 0 ? double.NaN : correct / total;
+    }
+
+    /// <summary>
+    /// Fold <paramref name="f"/> of the cross-validation: the classifier fitted on the other folds' rows, scored on this
+    /// fold's rows; returns the correctly classified count and the row count (0, 0 when the fold cannot be scored).
+    /// </summary>
+    private static (double Correct, int Total) FoldScore(CandidateSpec spec, FeatureTable features, int[] rows, CrossValidationFolds folds, int f,
+        IReadOnlyList<string> labels, IReadOnlyList<string> classes, int seed, CancellationToken ct)
+    {
+        var (fitRows, evalRows) = folds.Split(rows, f);
+        if (evalRows.Length == 0 || fitRows.Select(r => labels[r]).Distinct().Count() < 2) return (0, 0);
+        var model = FitClassifier(spec, features, fitRows, labels, classes, seed, ct);
+        var s = Evaluate(model, features, false, evalRows, labels, classes, spec.Trainer);
+        return (s.Accuracy * evalRows.Length, evalRows.Length);
     }
 
     /// <summary>
@@ -334,17 +390,29 @@ internal sealed class ComparisonRunner
         ct.ThrowIfCancellationRequested();
         var ml = new MLContext(seed);
         using var link = MLContextCancellation.Link(ml, ct);
-        var view = features.View(ml, false, rows, labels);
+        var view = features.View(ml, false, TrainingOrder(rows, seed), labels);
         bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
         var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
         try
         {
-            return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length).Fit(mapped);
+            return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length, features.SdcaL1).Fit(mapped);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
         {
             throw new OperationCanceledException("the classifier fit was stopped", e, ct);
         }
+    }
+
+    /// <summary>
+    /// The order in which a trainer sees its rows: a seeded shuffle of <paramref name="rows"/>. ML.NET's SDCA takes rows
+    /// in the order the view gives them (an in-memory view cannot shuffle), and on a file sorted by class — IMDB's is —
+    /// it stayed at chance with 20,000 rows in file order.
+    /// </summary>
+    internal static int[] TrainingOrder(int[] rows, int seed)
+    {
+        var order = (int[])rows.Clone();
+        new Core.Rng(unchecked(seed * 104729 + 7)).Shuffle<int>(order);
+        return order;
     }
 
     /// <summary>Accuracy, macro accuracy and confusion ([truth, predicted]) from ML.NET's evaluators.</summary>
@@ -389,8 +457,11 @@ internal sealed class ComparisonRunner
     /// with its features of every training and test document.
     /// </summary>
     internal sealed class Featurizers(MLContext ml, ComparisonOptions options, LabeledData train, LabeledData? test,
-        ComparisonReport report, IComparisonProgress? progress)
+        ComparisonReport report, IComparisonProgress? progress, IReadOnlyList<CandidateSpec>? candidates = null)
     {
+        // VAE configurations that differ only in their epochs share their training: the shorter one is trained with a
+        // checkpoint and the longer one continues it (resume with more epochs is bit-identical to training from scratch).
+        private readonly Dictionary<VaeSettings, string> _checkpoints = new();
         private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), FeatureTable[]?> _tables = new();
         private readonly Dictionary<VaeSettings, (FittedVae Vae, double Seconds, double PeakMb)?> _vaes = new();
         private readonly Dictionary<(FeaturizerKind, VaeSettings?, int), double[]> _weights = new();
@@ -509,13 +580,47 @@ internal sealed class ComparisonRunner
             return _ngrams.Value;
         }
 
+        /// <summary>The configuration with the same settings and the most epochs below <paramref name="s"/>'s among the run's candidates, if any.</summary>
+        private VaeSettings? Shorter(VaeSettings s) => s.CheckpointDirectory is not null || candidates is null ? null : candidates
+            .Where(c => c.Vae is { CheckpointDirectory: null } v && v.Epochs < s.Epochs && v with { Epochs = s.Epochs } == s)
+            .Select(c => c.Vae!).OrderByDescending(v => v.Epochs).FirstOrDefault();
+
+        /// <summary>True when a configuration with the same settings and more epochs is among the run's candidates.</summary>
+        private bool HasLonger(VaeSettings s) => s.CheckpointDirectory is null && candidates is not null && candidates
+            .Any(c => c.Vae is { CheckpointDirectory: null } v && v.Epochs > s.Epochs && v with { Epochs = s.Epochs } == s);
+
+        private static void TryDelete(string dir)
+        {
+            try { if (Directory.Exists(dir)) Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+
+        /// <summary>Deletes the checkpoints kept for continuing VAE trainings.</summary>
+        public void DeleteCheckpoints()
+        {
+            foreach (var dir in _checkpoints.Values.Distinct()) TryDelete(dir);
+            _checkpoints.Clear();
+        }
+
         private (FittedVae Vae, double Seconds, double PeakMb)? Vae(VaeSettings s, CancellationToken budget)
         {
             if (_vaes.TryGetValue(s, out var have)) return have;
             if (budget.IsCancellationRequested) { _vaes[s] = null; return null; }
+            // Continue the shorter training of the same configuration when there is one (trained first if need be).
+            VaeSettings? shorter = Shorter(s);
+            VaeRunRecord? before = null;
+            string? continueFrom = null;
+            if (shorter is not null && Vae(shorter, budget) is not null && _checkpoints.TryGetValue(shorter, out var dir))
+            {
+                continueFrom = dir;
+                before = report.VaeRuns.First(r => r.Settings == shorter);
+            }
+            if (budget.IsCancellationRequested) { _vaes[s] = null; return null; }
+            string? keep = continueFrom ?? (HasLonger(s) ? Path.Combine(Path.GetTempPath(), "vaetext-continue-" + Guid.NewGuid().ToString("N")) : null);
+            var fitSettings = keep is null ? s : s with { CheckpointDirectory = keep, Resume = continueFrom is not null };
             progress?.Stage($"Training {s.Name} on {train.Texts.Length} texts (labels unused)");
             progress?.VaeStarted(s);
             var record = new VaeRunRecord { Settings = s };
+            if (before is not null) record.Epochs.AddRange(before.Epochs);
             using var mem = new PeakMemorySampler();
             var sw = Stopwatch.StartNew();
             int batches = VaeFeaturizer.BatchesPerEpoch(train.Texts.Length);
@@ -528,7 +633,8 @@ internal sealed class ComparisonRunner
             FittedVae vae;
             try
             {
-                vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test?.Texts, options.TextColumn, s, options.VaeSeed, options.Threads, epochs,
+                if (keep is not null) { Directory.CreateDirectory(keep); _checkpoints[s] = keep; }
+                vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed, options.Threads, epochs,
                     b => progress?.VaeBatch(s, b, batches), budget);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
@@ -536,7 +642,10 @@ internal sealed class ComparisonRunner
                 _vaes[s] = null; // The time budget (or the user) stopped the training; the caller tells them apart.
                 return null;
             }
-            record.Seconds = sw.Elapsed.TotalSeconds;
+            // A continued training costs its own epochs plus the shorter one's: the time to fit it from scratch.
+            record.Seconds = sw.Elapsed.TotalSeconds + (before?.Seconds ?? 0);
+            if (before is not null) _checkpoints.Remove(shorter!);
+            if (!HasLonger(s) && keep is not null) { _checkpoints.Remove(s); TryDelete(keep); }
             record.TopWords = vae.TopWords;
             report.VaeRuns.Add(record);
             _vaes[s] = (vae, record.Seconds, mem.PeakAboveBaselineMb);

@@ -127,7 +127,9 @@ public sealed class VaeTrainer
             if (ck.Fingerprint != fingerprint)
                 throw new InvalidDataException($"cannot resume from '{path}': it belongs to a different training run (settings, data, model or thread count differ). Checkpoint: {ck.Description}. This run: {description}.");
             int batchesInEpoch = (train.Length + batchSize - 1) / batchSize;
-            if (ck.Parameters.Length != net.Store.Count || ck.Epoch > o.Epochs + 1 || ck.Step != ck.Adam.StepCount
+            if (ck.Epoch > o.Epochs + 1)
+                throw new InvalidDataException($"cannot resume from '{path}': it has trained {ck.Epoch - 1} epochs, more than this run's {o.Epochs}; resume with at least {ck.Epoch - 1} epochs");
+            if (ck.Parameters.Length != net.Store.Count || ck.Step != ck.Adam.StepCount
                 || (ck.Order is not null && !IsPermutationOf(ck.Order, train)) || ck.Reports.Count != ck.Epoch - 1 || ck.NextBatch > batchesInEpoch)
                 throw new InvalidDataException($"cannot resume from '{path}': the checkpoint is inconsistent with this run (epoch {ck.Epoch}, batch {ck.NextBatch}, step {ck.Step}, {ck.Parameters.Length} parameters)");
             Restore(ck);
@@ -261,8 +263,11 @@ public sealed class VaeTrainer
     {
         var o = _options;
         var h = new FingerprintHasher();
-        h.Add(1); // fingerprint scheme version
-        h.Add(o.Epochs); h.Add(o.BatchSize); h.Add(o.LearningRate); h.Add(o.Beta1); h.Add(o.Beta2); h.Add(o.AdamEpsilon); h.Add(o.WeightDecay);
+        // Scheme 2: the number of epochs is not part of the run's identity (it only says where the run stops; the
+        // learning rate and KL weight depend on the step, not on the total), so a finished run's checkpoint can be
+        // continued with a larger Epochs: N epochs, then resumed to M, equals M epochs from scratch bit for bit.
+        h.Add(2); // fingerprint scheme version
+        h.Add(o.BatchSize); h.Add(o.LearningRate); h.Add(o.Beta1); h.Add(o.Beta2); h.Add(o.AdamEpsilon); h.Add(o.WeightDecay);
         h.Add((int)o.Annealing); h.Add(o.AnnealingSteps); h.Add(o.FreeBits); h.Add(o.ValidationFraction); h.Add(o.EarlyStoppingPatience);
         h.Add(o.GradientClipNorm); h.Add(o.Seed); h.Add(threads); h.Add(nValid);
         h.Add(o.DivergenceRetries); h.Add(o.DivergenceLearningRateFactor);

@@ -78,6 +78,8 @@ public sealed class VaeTrainingOptions
     /// <summary>
     /// Continue from the checkpoint in <see cref="CheckpointDirectory"/>. The result equals an uninterrupted run's
     /// bit for bit (same seed, settings, data and thread count). A missing, corrupt or foreign checkpoint is an error.
+    /// <see cref="Epochs"/> may be larger than the checkpointed run's: a finished run of N epochs continues to M, and
+    /// the result equals an M-epoch run from scratch bit for bit.
     /// </summary>
     public bool Resume { get; set; }
 

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using VaeText.Pipelines;
 using NUnit.Framework;
 using VaeText.Experiments;
@@ -88,6 +89,67 @@ public class ExperimentPartsTests
         Assert.That(scores.Accuracy, Is.InRange(0.5, 0.99), "a real, imperfect fit");
         double macro = Enumerable.Range(0, classCount).Average(c => (double)expected[c, c] / Enumerable.Range(0, classCount).Sum(p => expected[c, p]));
         Assert.That(scores.MacroAccuracy, Is.EqualTo(macro).Within(1e-9));
+    }
+
+    [Test]
+    public void NarrowTableScoresLikeTheSavedChainAndLikeTheFullWidth()
+    {
+        // A wide sparse table (40,000 columns; each row uses 30 of them, the class shows in a few hundred "signal" columns).
+        const int width = 40_000;
+        var rng = new Random(5);
+        VBuffer<float> Row(int cls)
+        {
+            var idx = new SortedSet<int>();
+            while (idx.Count < 6) idx.Add(cls * 300 + rng.Next(300));   // signal columns of the class
+            while (idx.Count < 30) idx.Add(rng.Next(width));            // noise anywhere
+            var values = idx.Select(_ => (float)(0.1 + rng.NextDouble())).ToArray();
+            return new VBuffer<float>(width, values.Length, values, idx.ToArray());
+        }
+        var yTrain = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var yTest = Enumerable.Range(0, 200).Select(i => (i / 3) % 2).ToArray();
+        var ml = new MLContext(1);
+        var full = new FeatureTable
+        {
+            Train = yTrain.Select(Row).ToArray(), Test = yTest.Select(Row).ToArray(), Size = width,
+            Featurizer = ml.Transforms.CopyColumns("Unused", CandidatePipelines.FeaturesColumn).Fit(ml.Data.LoadFromEnumerable(Array.Empty<WideRow>())),
+        };
+        var classes = new[] { "a", "b" };
+        var trainLabels = yTrain.Select(c => classes[c]).ToArray();
+        var testLabels = yTest.Select(c => classes[c]).ToArray();
+        var rows = Enumerable.Range(0, 400).Where(i => i % 4 != 3).ToArray(); // 300 labelled rows
+        var narrow = full.Narrow(rows, CancellationToken.None);
+        int used = rows.SelectMany(r => full.Train[r].GetIndices().ToArray()).Distinct().Count();
+        Assert.That(narrow.Size, Is.EqualTo(used));
+        Assert.That(narrow.Size, Is.LessThan(width / 2));
+        Assert.That(narrow.SdcaL1, Is.EqualTo(1f));
+
+        var spec = new CandidateSpec(FeaturizerKind.Ngrams, TrainerKind.Sdca, null);
+        var model = ComparisonRunner.FitClassifier(spec, narrow, rows, trainLabels, classes, 1, CancellationToken.None);
+        var all = Enumerable.Range(0, 200).ToArray();
+        float[][] Scores(ITransformer m, FeatureTable t, ITransformer? before = null)
+        {
+            var view = t.View(ml, true, all, testLabels);
+            var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
+            return m.Transform(before?.Transform(mapped) ?? mapped).GetColumn<float[]>("Score").ToArray();
+        }
+        // The saved model's path: the full-width vector through SelectFeaturesBasedOnCount (last step of the narrow
+        // table's featurizer), then the classifier: the same scores as the narrow test rows.
+        var selector = ((IEnumerable<ITransformer>)narrow.Featurizer).Last();
+        Assert.That(Scores(model, full, selector), Is.EqualTo(Scores(model, narrow)));
+        // And nearly the model SDCA fits on the full width (the weights of unused columns stay zero; only the order of
+        // floating-point sums differs).
+        var wide = ComparisonRunner.FitClassifier(spec, new FeatureTable { Train = full.Train, Test = full.Test, Size = width, Featurizer = full.Featurizer, SdcaL1 = 1f }, rows, trainLabels, classes, 1, CancellationToken.None);
+        var a = Scores(model, narrow);
+        var b = Scores(wide, full);
+        for (int i = 0; i < a.Length; i++) Assert.That(a[i], Is.EqualTo(b[i]).Within(1e-3), $"row {i}");
+        double accuracy = ComparisonRunner.Evaluate(model, narrow, true, all, testLabels, classes, TrainerKind.Sdca).Accuracy;
+        Assert.That(accuracy, Is.GreaterThan(0.8), "a real fit");
+    }
+
+    private sealed class WideRow
+    {
+        [Microsoft.ML.Data.VectorType(40_000)]
+        public float[] Features { get; set; } = [];
     }
 
     [Test]
@@ -231,6 +293,8 @@ public class ExperimentPartsTests
         var four = CrossValidationFolds.Create(new[] { 0, 1, 2, 3 }, y, 1)!;
         Assert.That((four.K, four.Run), Is.EqualTo((2, 2)));
         Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 7).ToArray(), y, 1)!.K, Is.EqualTo(3));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 1999).ToArray(), y, 1)!.Run, Is.EqualTo(5));
+        Assert.That(CrossValidationFolds.Create(Enumerable.Range(0, 2000).ToArray(), y, 1)!.Run, Is.EqualTo(1), "hold-out from 2,000 rows on");
         var big = CrossValidationFolds.Create(Enumerable.Range(0, 6000).ToArray(), y, 1)!;
         Assert.That((big.K, big.Run, big.Describe()), Is.EqualTo((5, 1, "hold-out (1 of 5 folds)")));
         Assert.That(big.Split(Enumerable.Range(0, 6000).ToArray(), 0).Eval.Length, Is.EqualTo(1200));

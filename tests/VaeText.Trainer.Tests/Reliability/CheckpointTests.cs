@@ -84,6 +84,39 @@ public class CheckpointTests
     }
 
     [Test]
+    public void AFinishedRunContinuesToMoreEpochsBitIdentically()
+    {
+        // 5 epochs from scratch is the reference; 2 epochs with a checkpoint, then resumed with Epochs = 5, must equal it.
+        var x = VaeTrainerTests.Fixture();
+        var (expected, expectedResult) = Uninterrupted(x, false);
+        var dir = TempDir();
+        try
+        {
+            var shortOptions = Options(dir);
+            shortOptions.Epochs = 2;
+            var m1 = new BowVae(ModelOptions(), x);
+            var first = new VaeTrainer(shortOptions).Train(m1, x);
+            Assert.That(first.Epochs, Has.Count.EqualTo(2));
+            Assert.That(m1.Parameters.Values, Is.Not.EqualTo(expected), "two epochs are not five");
+
+            var m2 = new BowVae(ModelOptions(), x);
+            int batches = 0;
+            var continued = new VaeTrainer(Options(dir, resume: true)).Train(m2, x, null, _ => batches++);
+            Assert.That(batches, Is.EqualTo(3 * 8), "only epochs 3-5 are trained (8 batches each)");
+            Assert.That(m2.Parameters.Values, Is.EqualTo(expected), "2 + 3 epochs equal 5 epochs bit for bit");
+            Assert.That(continued.Steps, Is.EqualTo(expectedResult.Steps));
+            Assert.That(continued.Epochs.Select(e => e.Elbo), Is.EqualTo(expectedResult.Epochs.Select(e => e.Elbo)));
+
+            // The 5-epoch checkpoint cannot be "resumed" into a 3-epoch run: the error says why.
+            var fewer = Options(dir, resume: true);
+            fewer.Epochs = 3;
+            var e = Assert.Throws<InvalidDataException>(() => new VaeTrainer(fewer).Train(new BowVae(ModelOptions(), x), x));
+            Assert.That(e!.Message, Does.Contain("trained 5 epochs, more than this run's 3"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
     public void ResumeRejectsMissingCorruptAndForeignCheckpoints()
     {
         var x = VaeTrainerTests.Fixture();
