@@ -18,20 +18,7 @@ public class CompareCliTests
     public void Corpus()
     {
         _dir = TestFiles.TempDir();
-        _train = Path.Combine(_dir, "train.tsv");
-        _test = Path.Combine(_dir, "test.tsv");
-        var topics = new[]
-        {
-            ("sport", new[] { "goal", "match", "team", "score", "coach", "league" }),
-            ("tech", new[] { "code", "chip", "software", "phone", "data", "cloud" }),
-            ("food", new[] { "bread", "cheese", "recipe", "oven", "salt", "soup" }),
-        };
-        var rng = new Random(5);
-        string Doc(string[] words) => string.Join(' ', Enumerable.Range(0, 8).Select(_ => rng.NextDouble() < 0.8 ? words[rng.Next(words.Length)] : "the"));
-        void Write(string path, int per) => File.WriteAllLines(path, new[] { "label\ttext" }.Concat(
-            Enumerable.Range(0, per).SelectMany(_ => topics.Select(t => t.Item1 + "\t" + Doc(t.Item2)))));
-        Write(_train, 20);
-        Write(_test, 8);
+        (_train, _test) = TestFiles.ThreeTopicCorpus(_dir);
     }
 
     [TearDown]

@@ -664,9 +664,7 @@ internal sealed class ComparisonRunner
             var tables = new FeatureTable[weights.Length];
             for (int w = 0; w < weights.Length; w++)
             {
-                var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weights[w]);
-                var trainZ = Standardize(normalizer, vae.TrainMeans, l, budget);
-                var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
+                var (normalizer, trainZ, testZ) = StandardizedLatent(vae, weights[w], budget);
                 var parts = new List<ITransformer>();
                 if (ngrams is { } ng) parts.Add(ng.Transformer);
                 parts.Add(vae.Transformer);
@@ -751,9 +749,7 @@ internal sealed class ComparisonRunner
             var tables = new FeatureTable[weights.Length];
             for (int w = 0; w < weights.Length; w++)
             {
-                var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weights[w]);
-                var trainZ = Standardize(normalizer, vae.TrainMeans, l, budget);
-                var testZ = vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, budget);
+                var (normalizer, trainZ, testZ) = StandardizedLatent(vae, weights[w], budget);
                 var concat = ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, SentenceEmbeddingModel.EmbeddingColumn, CandidatePipelines.LatentFeaturesColumn)
                     .Fit(VectorSchema((SentenceEmbeddingModel.EmbeddingColumn, d), (CandidatePipelines.LatentFeaturesColumn, l)));
                 tables[w] = new FeatureTable
@@ -787,6 +783,14 @@ internal sealed class ComparisonRunner
                 for (int i = 0; i < means.Length; i++) source[i] = (float)(mean[i % l] + (means[i] - mean[i % l]) / weight);
             }
             return CandidatePipelines.LatentNormalizer(ml).Fit(LatentView(source, l));
+        }
+
+        /// <summary>The latent block of <paramref name="vae"/> times <paramref name="weight"/>: its fitted normalizer and the standardised training and test rows.</summary>
+        private (ITransformer Normalizer, VBuffer<float>[] Train, VBuffer<float>[]? Test) StandardizedLatent(FittedVae vae, double weight, CancellationToken ct)
+        {
+            int l = vae.LatentSize;
+            var normalizer = FitLatentNormalizer(vae.TrainMeans, l, weight);
+            return (normalizer, Standardize(normalizer, vae.TrainMeans, l, ct), vae.TestMeans is null ? null : Standardize(normalizer, vae.TestMeans, l, ct));
         }
 
         private VBuffer<float>[] Standardize(ITransformer normalizer, float[] means, int l, CancellationToken ct) =>

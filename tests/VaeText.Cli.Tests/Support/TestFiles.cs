@@ -6,6 +6,28 @@ namespace VaeText.Cli.Tests.Support;
 /// <summary>Temporary folders and the project's own sample corpus (found by walking up from the test directory).</summary>
 internal static class TestFiles
 {
+    /// <summary>
+    /// Writes a small labelled corpus of three topics (sport, tech, food; 8-word documents, 80 % topic words) as
+    /// train.tsv (20 per topic) and test.tsv (8 per topic) in <paramref name="dir"/>; the same texts every time.
+    /// </summary>
+    public static (string Train, string Test) ThreeTopicCorpus(string dir)
+    {
+        string train = Path.Combine(dir, "train.tsv"), test = Path.Combine(dir, "test.tsv");
+        var topics = new[]
+        {
+            ("sport", new[] { "goal", "match", "team", "score", "coach", "league" }),
+            ("tech", new[] { "code", "chip", "software", "phone", "data", "cloud" }),
+            ("food", new[] { "bread", "cheese", "recipe", "oven", "salt", "soup" }),
+        };
+        var rng = new Random(5);
+        string Doc(string[] words) => string.Join(' ', Enumerable.Range(0, 8).Select(_ => rng.NextDouble() < 0.8 ? words[rng.Next(words.Length)] : "the"));
+        void Write(string path, int per) => File.WriteAllLines(path, new[] { "label\ttext" }.Concat(
+            Enumerable.Range(0, per).SelectMany(_ => topics.Select(t => t.Item1 + "\t" + Doc(t.Item2)))));
+        Write(train, 20);
+        Write(test, 8);
+        return (train, test);
+    }
+
     /// <summary>A new empty folder under the system temp folder (the caller deletes it).</summary>
     public static string TempDir()
     {
