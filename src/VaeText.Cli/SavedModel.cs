@@ -10,7 +10,7 @@ namespace VaeText.Cli;
 /// (FastTree with two classes) have a scalar <c>Probability</c> of the second class. Files that are not ML.NET model
 /// zips, and files of earlier VaeText versions, are refused with one line saying what to do.
 /// </summary>
-internal sealed class SavedModel
+internal sealed class SavedModel : IDisposable
 {
     /// <summary>The ML.NET context the model was loaded in.</summary>
     public MLContext Ml { get; }
@@ -37,6 +37,22 @@ internal sealed class SavedModel
     {
         var ml = new MLContext(seed);
         var (model, schema) = LoadTransformer(ml, path);
+        try { return Check(ml, model, schema, path); }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Releases the loaded model. ML.NET's ONNX step writes the model's ONNX graph to a file in the temp folder when a
+    /// zip is loaded and deletes it only when the model is disposed.
+    /// </summary>
+    public void Dispose() => (Model as IDisposable)?.Dispose();
+
+    private static SavedModel Check(MLContext ml, ITransformer model, DataViewSchema schema, string path)
+    {
         string name = Path.GetFileName(path);
         var inputs = schema.Where(c => !c.IsHidden).ToList();
         var needed = inputs.Where(c => !Works(model, schema, c.Name)).ToList();

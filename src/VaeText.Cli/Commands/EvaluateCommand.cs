@@ -23,7 +23,7 @@ internal static class EvaluateCommand
         {
             string modelPath = Inputs.ExistingFile(pr.GetValue(model), "--model");
             string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
-            var saved = SavedModel.Load(modelPath);
+            using var saved = SavedModel.Load(modelPath);
             var (view, label, _) = Inputs.LabeledData(saved, data, pr.GetValue(separator), pr.GetValue(labelCol), pr.GetValue(textCol), ct);
             var known = new HashSet<string>(saved.Classes, StringComparer.Ordinal);
             var labels = view.GetColumn<string>(label).ToList();

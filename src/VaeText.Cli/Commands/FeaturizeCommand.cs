@@ -22,7 +22,7 @@ internal static class FeaturizeCommand
         var cmd = new Command("featurize", "Write the VAE latent means of a TSV/CSV's texts.") { model, dataset, separator, outPath, labelCol, textCol, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
-            var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
+            using var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
             string data = Inputs.ExistingFile(pr.GetValue(dataset), "--dataset");
             string target = Inputs.OutputFile(pr.GetValue(outPath), "--out");
             var vae = MLNet.VaeLatentTransformer.Find(fitted.Model) ?? throw new CliException("--model: this model has no VAE (trained with --featurizer ngrams); nothing to featurize.");

@@ -17,7 +17,7 @@ internal static class PredictCommand
         var cmd = new Command("predict", "Predict the label of a text, or of each line of standard input.") { model, text, json };
         cmd.SetAction((pr, ct) => Task.Run(() =>
         {
-            var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
+            using var fitted = SavedModel.Load(Inputs.ExistingFile(pr.GetValue(model), "--model"));
             bool asJson = pr.GetValue(json);
             void One(string t)
             {

@@ -88,9 +88,13 @@ internal static class CliRunner
     }
 
     /// <summary>Starts `dotnet vaetext.dll ARGS` with redirected output (read asynchronously into the returned builders).</summary>
-    public static (Process Process, System.Text.StringBuilder Out, System.Text.StringBuilder Err) Start(params string[] args)
+    public static (Process Process, System.Text.StringBuilder Out, System.Text.StringBuilder Err) Start(params string[] args) => StartIn(null, args);
+
+    /// <summary>As <see cref="Start"/>, with the child's temp folder (TMPDIR) set to <paramref name="tempDir"/> when given.</summary>
+    public static (Process Process, System.Text.StringBuilder Out, System.Text.StringBuilder Err) StartIn(string? tempDir, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (tempDir is not null) psi.Environment["TMPDIR"] = tempDir + "/";
         psi.ArgumentList.Add(CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
