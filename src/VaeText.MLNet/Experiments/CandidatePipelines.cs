@@ -93,7 +93,7 @@ internal static class CandidatePipelines
     public static float? SdcaL2(FeaturizerKind featurizer, int rows) => featurizer switch
     {
         FeaturizerKind.Ngrams or FeaturizerKind.Both or FeaturizerKind.FeaturizeText => 0.002f / Math.Max(1, rows),
-        FeaturizerKind.Vae => LatentL2 / Math.Max(1, rows),
+        FeaturizerKind.Vae or FeaturizerKind.VaeEnsemble => LatentL2 / Math.Max(1, rows),
         FeaturizerKind.Embeddings or FeaturizerKind.EmbeddingsAndVae => EmbeddingsL2 / Math.Max(1, rows),
         _ => null,
     };

@@ -483,6 +483,7 @@ internal sealed class ComparisonRunner
                 FeaturizerKind.Lda => [Lda(c.Topics, budget)],
                 FeaturizerKind.Ngrams => [Ngrams(budget).Table],
                 FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
+                FeaturizerKind.VaeEnsemble => EnsembleTables(c, budget),
                 FeaturizerKind.Embeddings => EmbeddingTables(c, budget, withVae: false),
                 FeaturizerKind.EmbeddingsAndVae => EmbeddingTables(c, budget, withVae: true),
                 _ => VaeTables(c, budget, withNgrams: true),
@@ -783,6 +784,61 @@ internal sealed class ComparisonRunner
                 for (int i = 0; i < means.Length; i++) source[i] = (float)(mean[i % l] + (means[i] - mean[i % l]) / weight);
             }
             return CandidatePipelines.LatentNormalizer(ml).Fit(LatentView(source, l));
+        }
+
+        /// <summary>
+        /// The <see cref="FeaturizerKind.VaeEnsemble"/> table: each member VAE's standardised latent means, side by side.
+        /// The saved chain runs each VaeLatent step and its normalizer, copies the result to a column of its own, and
+        /// concatenates those columns in the same order.
+        /// </summary>
+        private FeatureTable[]? EnsembleTables(CandidateSpec c, CancellationToken budget)
+        {
+            var members = CandidateSpec.EnsembleMembers(c.Vae!);
+            var fitted = new List<(FittedVae Vae, double Seconds, double PeakMb)>();
+            foreach (var m in members)
+            {
+                if (Vae(m, budget) is not { } f) return null;
+                fitted.Add(f);
+            }
+            VBuffer<float>[]? trainRows = null, testRows = null;
+            int size = 0;
+            var parts = new List<ITransformer>();
+            var columns = new string[fitted.Count];
+            for (int i = 0; i < fitted.Count; i++)
+            {
+                var vae = fitted[i].Vae;
+                int l = vae.LatentSize;
+                var (normalizer, trainZ, testZ) = StandardizedLatent(vae, 1.0, budget);
+                columns[i] = "VaeEnsemble" + i;
+                parts.Add(vae.Transformer);
+                parts.Add(normalizer);
+                parts.Add(ml.Transforms.CopyColumns(columns[i], CandidatePipelines.LatentFeaturesColumn)
+                    .Fit(VectorSchema((CandidatePipelines.LatentFeaturesColumn, l), ("Unused", 1))));
+                trainRows = trainRows is null ? trainZ : FeatureTable.Concatenate(trainRows, size, trainZ, l);
+                testRows = testZ is null ? null : testRows is null ? testZ : FeatureTable.Concatenate(testRows, size, testZ, l);
+                size += l;
+            }
+            var def = SchemaDefinition.Create(typeof(ThreeVectors));
+            var names = new[] { nameof(ThreeVectors.A), nameof(ThreeVectors.B), nameof(ThreeVectors.C) };
+            for (int i = 0; i < names.Length; i++)
+            {
+                def[names[i]].ColumnType = new VectorDataViewType(NumberDataViewType.Single, i < fitted.Count ? fitted[i].Vae.LatentSize : 1);
+                def[names[i]].ColumnName = i < fitted.Count ? columns[i] : "Unused" + i;
+            }
+            parts.Add(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, columns).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ThreeVectors>(), def)));
+            return [new FeatureTable
+            {
+                Train = trainRows!, Test = testRows, Size = size,
+                Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
+                Seconds = fitted.Sum(f => f.Seconds), PeakMemoryMb = fitted.Max(f => f.PeakMb),
+            }];
+        }
+
+        private sealed class ThreeVectors
+        {
+            public VBuffer<float> A { get; set; }
+            public VBuffer<float> B { get; set; }
+            public VBuffer<float> C { get; set; }
         }
 
         /// <summary>The latent block of <paramref name="vae"/> times <paramref name="weight"/>: its fitted normalizer and the standardised training and test rows.</summary>

@@ -17,6 +17,11 @@ internal enum FeaturizerKind
     Embeddings,
     /// <summary>Pretrained sentence embeddings concatenated with the VAE latent mean (standardised, times a weight).</summary>
     EmbeddingsAndVae,
+    /// <summary>
+    /// The standardised latent means of the VAEs at half, once and twice the base latent size, concatenated (the VAEs
+    /// the size variants train anyway).
+    /// </summary>
+    VaeEnsemble,
 }
 
 /// <summary>Which downstream trainer a candidate uses.</summary>
@@ -70,6 +75,7 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
                 FeaturizerKind.FeaturizeText => "FeaturizeText (defaults)",
                 FeaturizerKind.Lda => $"LDA {Topics} topics",
                 FeaturizerKind.Vae => Vae!.Name,
+                FeaturizerKind.VaeEnsemble => "VAE " + string.Join("+", EnsembleMembers(Vae!).Select(m => m.Latent + "d")) + $"/{Vae!.Epochs}ep",
                 FeaturizerKind.Embeddings => Embedding ?? "Sentence embeddings",
                 FeaturizerKind.EmbeddingsAndVae => (Embedding ?? "Sentence embeddings") + " ⊕ " + Vae!.Name,
                 _ => "TF-IDF ⊕ " + Vae!.Name,
@@ -78,9 +84,10 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
         }
     }
 
-    /// <summary>"featurize_text", "ngrams", "lda", "vae", "both", "embeddings" or "embeddings_vae".</summary>
+    /// <summary>"featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both", "embeddings" or "embeddings_vae".</summary>
     public string FeaturizerId => Featurizer switch
     {
+        FeaturizerKind.VaeEnsemble => "vae_ensemble",
         FeaturizerKind.Ngrams => "ngrams",
         FeaturizerKind.Embeddings => "embeddings",
         FeaturizerKind.EmbeddingsAndVae => "embeddings_vae",
@@ -94,7 +101,11 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
     public string TrainerId => Trainer switch { TrainerKind.Sdca => "sdca", TrainerKind.FastTree => "fasttree", _ => "lightgbm" };
 
     /// <summary>True when the candidate needs a VAE.</summary>
-    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae;
+    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae or FeaturizerKind.VaeEnsemble;
+
+    /// <summary>The VAE configurations of a <see cref="FeaturizerKind.VaeEnsemble"/> over <paramref name="vae"/>: half, once and twice its latent size.</summary>
+    public static IReadOnlyList<VaeSettings> EnsembleMembers(VaeSettings vae) =>
+        new[] { vae with { Latent = Math.Max(2, vae.Latent / 2) }, vae, vae with { Latent = vae.Latent * 2 } }.Distinct().ToArray();
 
     /// <summary>True when the candidate needs the run's sentence-embedding model.</summary>
     public bool UsesEmbeddings => Featurizer is FeaturizerKind.Embeddings or FeaturizerKind.EmbeddingsAndVae;

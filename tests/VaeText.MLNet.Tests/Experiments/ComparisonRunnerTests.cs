@@ -110,7 +110,7 @@ public class ComparisonRunnerTests
         Assert.That(cands.Count(c => c.GetProperty("selected").GetBoolean()), Is.EqualTo(2));
         foreach (var c in cands)
         {
-            Assert.That(c.GetProperty("featurizer").GetString(), Is.AnyOf("featurize_text", "ngrams", "lda", "vae", "both"));
+            Assert.That(c.GetProperty("featurizer").GetString(), Is.AnyOf("featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both"));
             Assert.That(c.GetProperty("trainer").GetString(), Is.AnyOf("sdca", "fasttree", "lightgbm"));
             Assert.That(c.GetProperty("cv_accuracy").GetDouble(), Is.InRange(0.0, 1.0));
             Assert.That(c.GetProperty("accuracy_mean").GetDouble(), Is.InRange(0.0, 1.0));
@@ -174,6 +174,36 @@ public class ComparisonRunnerTests
         var best = outcome.Report.Candidates.Single(r => r.Selected);
         Assert.That(best.Spec.UsesVae);
         Assert.That(Accuracy(path, corpus.Test), Is.EqualTo(best.Accuracies[0]).Within(1e-9), best.Spec.Name);
+    }
+
+    [Test]
+    public void VaeEnsembleConcatenatesTheSizesAndItsSavedModelPredictsAsScored()
+    {
+        using var corpus = new TinyCorpus();
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Seeds = 2, Labeled = [30],
+            Candidates = [new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, Vae)],
+        };
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        var row = outcome.Report.Candidates.Single();
+        Assert.That(row.Spec.Name, Is.EqualTo("VAE 2d+4d+8d/3ep + SDCA"));
+        Assert.That(row.Spec.FeaturizerId, Is.EqualTo("vae_ensemble"));
+        Assert.That(row.Status, Does.StartWith("ok"));
+        Assert.That(row.Seeds, Is.EqualTo(2));
+        // Each member VAE is trained once; the ensemble's fit time is theirs together.
+        Assert.That(outcome.Report.VaeRuns.Select(r => r.Settings.Latent), Is.EquivalentTo(new[] { 2, 4, 8 }));
+        Assert.That(row.FeaturizerSeconds, Is.EqualTo(outcome.Report.VaeRuns.Sum(r => r.Seconds)).Within(1e-9));
+        var path = Path.Combine(corpus.Dir, "ensemble.zip");
+        outcome.SaveBestModel!(path);
+        // The saved chain (three VaeLatent steps, their normalizers, one Concatenate) scores the test split as the run did.
+        Assert.That(Accuracy(path, corpus.Test), Is.EqualTo(row.Accuracies[0]).Within(1e-9));
+        var ml = new MLContext(1);
+        var model = ml.Model.Load(path, out _);
+        var data = ml.Data.LoadFromTextFile(corpus.Test, [new TextLoader.Column("label", DataKind.String, 0), new TextLoader.Column("text", DataKind.String, 1)], '\t', hasHeader: true);
+        var features = model.Transform(data).Schema[CandidatePipelines.FeaturesColumn];
+        Assert.That(((VectorDataViewType)features.Type).Size, Is.EqualTo(2 + 4 + 8));
+        (model as IDisposable)?.Dispose();
     }
 
     [Test]
