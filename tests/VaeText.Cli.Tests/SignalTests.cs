@@ -16,6 +16,18 @@ public class SignalTests
     private const int SigTerm = 15;
 
     /// <summary>Starts a training run, waits for <paramref name="marker"/> in its output, sends SIGTERM and times the exit.</summary>
+    /// <summary>Sends SIGTERM; returns whether the process exited within 5 s and the seconds it took (killed otherwise).</summary>
+    private static (bool Exited, double Seconds) Terminate(Process p)
+    {
+        var sw = Stopwatch.StartNew();
+        Assert.That(kill(p.Id, SigTerm), Is.EqualTo(0));
+        bool exited = p.WaitForExit(5000);
+        double seconds = sw.Elapsed.TotalSeconds;
+        if (!exited) p.Kill(entireProcessTree: true);
+        p.WaitForExit();
+        return (exited, seconds);
+    }
+
     private static void TerminateDuringTraining(string marker, params string[] trainArgs)
     {
         var dir = TestFiles.TempDir();
@@ -33,12 +45,7 @@ public class SignalTests
                 }
                 Assert.That(p.HasExited, Is.False, "the run must still be going when it is terminated: " + output + err);
                 Thread.Sleep(300); // inside the fit
-                var sw = Stopwatch.StartNew();
-                Assert.That(kill(p.Id, SigTerm), Is.EqualTo(0));
-                bool exited = p.WaitForExit(5000);
-                double seconds = sw.Elapsed.TotalSeconds;
-                if (!exited) p.Kill(entireProcessTree: true);
-                p.WaitForExit();
+                var (exited, seconds) = Terminate(p);
                 TestContext.Out.WriteLine($"exited {seconds:F2} s after SIGTERM with code {p.ExitCode}");
                 Assert.That(exited && seconds <= 2.0, $"exits within 2 s of SIGTERM (took {seconds:F2} s)");
                 Assert.That(p.ExitCode, Is.EqualTo(130));
@@ -77,12 +84,7 @@ public class SignalTests
         {
             Thread.Sleep(2500);
             Assert.That(p.HasExited, Is.False, "ML.NET is still loading");
-            var sw = Stopwatch.StartNew();
-            Assert.That(kill(p.Id, SigTerm), Is.EqualTo(0));
-            bool exited = p.WaitForExit(5000);
-            double seconds = sw.Elapsed.TotalSeconds;
-            if (!exited) p.Kill(entireProcessTree: true);
-            p.WaitForExit();
+            var (exited, seconds) = Terminate(p);
             Assert.That(exited && seconds <= 2.0, $"exits within 2 s of SIGTERM (took {seconds:F2} s)");
             Assert.That(p.ExitCode, Is.EqualTo(130));
             lock (err) Assert.That(err.ToString(), Does.Contain("cancelled"));

@@ -51,11 +51,11 @@ internal sealed class FeatureTable
         {
             var v = Train[r];
             var values = v.GetValues();
-            if (v.IsDense) { for (int j = 0; j < values.Length; j++) if (values[j] != 0 && !used[j]) { used[j] = true; width++; } }
-            else
+            var indices = v.IsDense ? default : v.GetIndices();
+            for (int j = 0; j < values.Length; j++)
             {
-                var idx = v.GetIndices();
-                for (int j = 0; j < values.Length; j++) if (values[j] != 0 && !used[idx[j]]) { used[idx[j]] = true; width++; }
+                int column = v.IsDense ? j : indices[j];
+                if (values[j] != 0 && !used[column]) { used[column] = true; width++; }
             }
         }
         if (width > Size * 0.8) return this;
@@ -95,15 +95,15 @@ internal sealed class FeatureTable
     private static VBuffer<float> Remap(in VBuffer<float> v, int[] map, int width)
     {
         var values = v.GetValues();
-        int count = 0;
-        if (v.IsDense) { for (int j = 0; j < values.Length; j++) if (map[j] >= 0 && values[j] != 0) count++; }
-        else { var idx = v.GetIndices(); for (int j = 0; j < values.Length; j++) if (map[idx[j]] >= 0 && values[j] != 0) count++; }
-        var outValues = new float[count];
-        var outIndices = new int[count];
-        int k = 0;
-        if (v.IsDense) { for (int j = 0; j < values.Length; j++) if (map[j] >= 0 && values[j] != 0) { outIndices[k] = map[j]; outValues[k++] = values[j]; } }
-        else { var idx = v.GetIndices(); for (int j = 0; j < values.Length; j++) if (map[idx[j]] >= 0 && values[j] != 0) { outIndices[k] = map[idx[j]]; outValues[k++] = values[j]; } }
-        return new VBuffer<float>(width, count, outValues, outIndices);
+        var indices = v.IsDense ? default : v.GetIndices();
+        var outValues = new List<float>(values.Length);
+        var outIndices = new List<int>(values.Length);
+        for (int j = 0; j < values.Length; j++)
+        {
+            int column = v.IsDense ? j : indices[j];
+            if (map[column] >= 0 && values[j] != 0) { outIndices.Add(map[column]); outValues.Add(values[j]); }
+        }
+        return new VBuffer<float>(width, outValues.Count, outValues.ToArray(), outIndices.ToArray());
     }
 
     /// <summary>A data view over the given rows: <see cref="LabelTextColumn"/> (class name) and the features.</summary>
