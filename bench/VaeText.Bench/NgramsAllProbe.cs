@@ -33,7 +33,7 @@ internal static class NgramsAllProbe
             var (l2, passes) = settings[i];
             var m = new MLContext(1);
             var sw = Stopwatch.StartNew();
-            var view = table.View(m, false, rows, train.Labels);
+            var view = m.Data.Cache(table.View(m, false, rows, train.Labels));
             var mapped = TextClassifierPipeline.LabelMapping(m, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
             var model = m.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
             {

@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca|sdca-speed|tfidf-variants|self-train|lda-speed> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -21,6 +21,10 @@ public static class Program
             "featurizetext-sdca" => SdcaProbe.Run(rest),
             "latent-sdca-l2" => LowLabelProbe.Run(rest),
             "ngrams-sdca" => NgramsAllProbe.Run(rest),
+            "sdca-speed" => SdcaSpeedProbe.Run(rest),
+            "tfidf-variants" => TfidfVariantsProbe.Run(rest),
+            "self-train" => SelfTrainProbe.Run(rest),
+            "lda-speed" => LdaSpeedProbe.Run(rest),
             "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
@@ -28,7 +32,7 @@ public static class Program
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2 or ngrams-sdca");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2, ngrams-sdca, sdca-speed, tfidf-variants, self-train or lda-speed");
         return 2;
     }
 }

@@ -166,6 +166,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public string? CheckpointDirectory { get; set; }
         /// <summary>Also checkpoint every this many optimisation steps (0 = at epoch ends and on cancellation only).</summary>
         public int CheckpointEveryBatches { get; set; }
+        /// <summary>Write the epoch-end checkpoint after the last epoch only; see <see cref="VaeTrainingOptions.CheckpointLastEpochOnly"/>.</summary>
+        public bool CheckpointLastEpochOnly { get; set; }
         /// <summary>Resume VAE training from the checkpoint in <see cref="CheckpointDirectory"/> (bit-identical to an uninterrupted run).</summary>
         public bool Resume { get; set; }
         /// <summary>On a NaN/∞ loss, roll back to the epoch start and retry with half the learning rate, at most this many times (0 = stop with an error).</summary>
@@ -275,7 +277,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         {
             Epochs = o.Epochs, BatchSize = o.BatchSize, LearningRate = o.LearningRate, Annealing = o.Annealing,
             AnnealingSteps = o.AnnealingSteps, Seed = o.Seed, MaxThreads = o.MaxThreads, FreeBits = o.FreeBits,
-            CheckpointDirectory = o.CheckpointDirectory, CheckpointEveryBatches = o.CheckpointEveryBatches, Resume = o.Resume,
+            CheckpointDirectory = o.CheckpointDirectory, CheckpointEveryBatches = o.CheckpointEveryBatches, CheckpointLastEpochOnly = o.CheckpointLastEpochOnly, Resume = o.Resume,
             DivergenceRetries = o.DivergenceRetries, TrackActiveUnits = o.TrackActiveUnits,
         };
         var vocabulary = new VocabularyOptions

@@ -29,7 +29,10 @@ internal sealed class ComparisonOptions
     public int Folds { get; init; } = CrossValidationFolds.MaxFolds;
     /// <summary>Number of topics of the LDA candidate.</summary>
     public int LdaTopics { get; init; } = 20;
-    /// <summary>Threads for featurizers (VAE, LDA); 0 = all processors. Classifier fits use one thread each (reproducible).</summary>
+    /// <summary>
+    /// Threads for the VAEs and for fits run side by side; 0 = all processors. Each classifier fit and the LDA fit use one
+    /// thread (ML.NET's LDA on more threads gives different topics from run to run).
+    /// </summary>
     public int Threads { get; init; }
     /// <summary>Explicit candidate list (null: the default set).</summary>
     public IReadOnlyList<CandidateSpec>? Candidates { get; init; }
@@ -84,6 +87,8 @@ internal sealed class ComparisonOptions
             // dimensions + SDCA reached 84.94 / 86.13 / 87.57 % at 200 / 500 / 2,500 labels, against 84.92 / 85.69 / 86.93 %
             // for the best single size (bench latent-sdca-l2 with LATENT 16+32+64).
             list.Add(new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, vae));
+            // The same features, the classifier self-trained on unlabelled training rows (see SelfTraining).
+            list.Add(new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, vae, SelfTrained: true));
         }
         return list.Distinct().ToList();
     }

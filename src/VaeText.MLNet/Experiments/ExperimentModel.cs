@@ -27,7 +27,7 @@ internal enum FeaturizerKind
 /// <summary>Which downstream trainer a candidate uses.</summary>
 internal enum TrainerKind
 {
-    /// <summary>ML.NET SdcaMaximumEntropy (linear, multiclass logistic loss).</summary>
+    /// <summary>ML.NET SDCA with the logistic loss (SdcaLogisticRegression for two classes, SdcaMaximumEntropy for more).</summary>
     Sdca,
     /// <summary>ML.NET FastTree (binary for two classes, OneVersusAll over binary FastTree for more).</summary>
     FastTree,
@@ -50,6 +50,8 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
     public string? CheckpointDirectory { get; init; }
     /// <summary>Also checkpoint every this many steps (0 = epoch ends and cancellation only).</summary>
     public int CheckpointEveryBatches { get; init; }
+    /// <summary>Write the epoch-end checkpoint after the last epoch only (a checkpoint kept only to be continued).</summary>
+    public bool CheckpointLastEpochOnly { get; init; }
     /// <summary>Resume from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
     public bool Resume { get; init; }
     /// <summary>On a NaN/∞ loss, roll back to the epoch start and retry with a lower learning rate this many times (0 = stop with an error).</summary>
@@ -62,7 +64,9 @@ internal sealed record VaeSettings(int Latent, int Epochs, string Encoder = "bow
 /// <param name="Vae">The VAE configuration (VAE and n-grams ⊕ VAE candidates only).</param>
 /// <param name="Topics">Number of LDA topics (LDA candidates only).</param>
 /// <param name="Embedding">Name of the sentence-embedding model (embedding candidates only), e.g. "MiniLM".</param>
-internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae, int Topics = 0, string? Embedding = null)
+/// <param name="SelfTrained">The classifier is self-trained on the unlabelled training rows (<see cref="SelfTraining"/>; SDCA over latent means only).</param>
+internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trainer, VaeSettings? Vae, int Topics = 0, string? Embedding = null,
+    bool SelfTrained = false)
 {
     /// <summary>Readable pipeline name used on the leaderboard.</summary>
     public string Name
@@ -80,7 +84,7 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
                 FeaturizerKind.EmbeddingsAndVae => (Embedding ?? "Sentence embeddings") + " ⊕ " + Vae!.Name,
                 _ => "TF-IDF ⊕ " + Vae!.Name,
             };
-            return f + " + " + TrainerName;
+            return f + " + " + (SelfTrained ? "self-trained " : "") + TrainerName;
         }
     }
 

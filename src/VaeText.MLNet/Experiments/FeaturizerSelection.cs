@@ -94,7 +94,7 @@ internal static class FeaturizerSelection
             {
                 var spec = new CandidateSpec(kind, trainer, kind == FeaturizerKind.Ngrams ? null : vaeSettings);
                 var tables = features.For(spec, ct) ?? throw new OperationCanceledException(ct);
-                // A tree's splits do not change when a column is scaled: trees try the latent weight 1 only.
+                // A tree's splits do not change when a column is scaled: trees try the first latent weight only.
                 int variants = trainer == TrainerKind.Sdca ? tables.Length : 1;
                 for (int v = 0; v < variants; v++)
                 {

@@ -9,7 +9,7 @@ namespace VaeText.Experiments;
 ///   "train_documents": n, "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
 ///   "best": {"pipeline", "labels", "cv_accuracy", "accuracy_mean"} | null   (the selected pipeline of the largest labels setting),
 ///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"vae_ensemble"|"both"|"embeddings"|"embeddings_vae",
-///                    "trainer": "sdca"|"fasttree"|"lightgbm", "latent": n|null, "vae_epochs": n|null,
+///                    "trainer": "sdca"|"fasttree"|"lightgbm", "self_training": bool, "latent": n|null, "vae_epochs": n|null,
 ///                    "encoder": "bow"|"lstm"|"transformer"|null, "lda_topics": n|null,
 ///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),
 ///                    "cv_accuracy": mean cross-validated accuracy on the labelled rows (the selection score) | null,
@@ -73,6 +73,7 @@ internal static class ResultsJson
                 w.WriteString("pipeline", r.Spec.Name);
                 w.WriteString("featurizer", r.Spec.FeaturizerId);
                 w.WriteString("trainer", r.Spec.TrainerId);
+                w.WriteBoolean("self_training", r.Spec.SelfTrained);
                 if (r.Spec.Vae is { } v) { w.WriteNumber("latent", v.Latent); w.WriteNumber("vae_epochs", v.Epochs); w.WriteString("encoder", v.Encoder); }
                 else { w.WriteNull("latent"); w.WriteNull("vae_epochs"); w.WriteNull("encoder"); }
                 if (r.Spec.Featurizer == FeaturizerKind.Lda) w.WriteNumber("lda_topics", r.Spec.Topics); else w.WriteNull("lda_topics");

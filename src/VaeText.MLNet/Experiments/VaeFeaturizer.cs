@@ -49,6 +49,7 @@ internal static class VaeFeaturizer
             MaxThreads = threads,
             CheckpointDirectory = settings.CheckpointDirectory,
             CheckpointEveryBatches = settings.CheckpointEveryBatches,
+            CheckpointLastEpochOnly = settings.CheckpointLastEpochOnly,
             Resume = settings.Resume,
             DivergenceRetries = settings.DivergenceRetries,
         };

@@ -245,7 +245,7 @@ public sealed class VaeTrainer
             {
                 bestEpoch = epoch;
             }
-            if (ckDir is not null) Snapshot(epoch + 1, 0, null, 0, 0, 0, 0, 0).Save(ckDir);
+            if (ckDir is not null && (!o.CheckpointLastEpochOnly || epoch >= o.Epochs || stopped)) Snapshot(epoch + 1, 0, null, 0, 0, 0, 0, 0).Save(ckDir);
         }
         if (useEarly && best != null && bestEpoch != reports[^1].Epoch) Array.Copy(best, net.Store.Values, best.Length);
         return new VaeTrainingResult(reports, bestEpoch, early, step);

@@ -129,8 +129,9 @@ public class ExperimentPartsTests
         float[][] Scores(ITransformer m, FeatureTable t, ITransformer? before = null)
         {
             var view = t.View(ml, true, all, testLabels);
-            var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
-            return m.Transform(before?.Transform(mapped) ?? mapped).GetColumn<float[]>("Score").ToArray();
+            // Two classes: SdcaLogisticRegression, a Boolean label and one score per row.
+            var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, true).Fit(view).Transform(view);
+            return m.Transform(before?.Transform(mapped) ?? mapped).GetColumn<float>("Score").Select(s => new[] { s }).ToArray();
         }
         // The saved model's path: the full-width vector through SelectFeaturesBasedOnCount (last step of the narrow
         // table's featurizer), then the classifier: the same scores as the narrow test rows.
@@ -144,6 +145,62 @@ public class ExperimentPartsTests
         for (int i = 0; i < a.Length; i++) Assert.That(a[i], Is.EqualTo(b[i]).Within(1e-3), $"row {i}");
         double accuracy = ComparisonRunner.Evaluate(model, narrow, true, all, testLabels, classes, TrainerKind.Sdca).Accuracy;
         Assert.That(accuracy, Is.GreaterThan(0.8), "a real fit");
+    }
+
+    [Test]
+    public void SelfTrainingLearnsFromThePoolWithoutReadingItsLabels()
+    {
+        // Two overlapping Gaussian classes in 4 dimensions, three classes' worth of names so that a garbage label would
+        // break the label mapping; 12 labelled rows, 600 unlabelled.
+        var rng = new Random(11);
+        float Gauss() => (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        VBuffer<float> Point(int cls) => new(4, Enumerable.Range(0, 4).Select(d => (d < 2 ? (cls == 1 ? 1.2f : -1.2f) : 0f) + Gauss()).ToArray());
+        var y = Enumerable.Range(0, 612).Select(i => i % 2).ToArray();
+        var yTest = Enumerable.Range(0, 400).Select(i => (i / 5) % 2).ToArray();
+        var ml = new MLContext(1);
+        var table = new FeatureTable
+        {
+            Train = y.Select(Point).ToArray(), Test = yTest.Select(Point).ToArray(), Size = 4,
+            Featurizer = ml.Transforms.CopyColumns("Unused", CandidatePipelines.FeaturesColumn).Fit(ml.Data.LoadFromEnumerable(Array.Empty<DenseRow>())),
+        };
+        var classes = new[] { "neg", "pos" };
+        var labels = y.Select(c => classes[c]).ToArray();
+        var rows = Enumerable.Range(0, 12).ToArray();
+        // The labels outside the labelled rows are garbage: self-training must never read them.
+        var garbage = labels.Select((l, i) => i < 12 ? l : "not a class " + i).ToArray();
+        var spec = new CandidateSpec(FeaturizerKind.Vae, TrainerKind.Sdca, new VaeSettings(4, 1), SelfTrained: true);
+        var selfTrained = ComparisonRunner.FitClassifier(spec, table, rows, garbage, classes, 3, CancellationToken.None);
+        var again = ComparisonRunner.FitClassifier(spec, table, rows, labels, classes, 3, CancellationToken.None);
+        var plain = ComparisonRunner.FitClassifier(spec with { SelfTrained = false }, table, rows, labels, classes, 3, CancellationToken.None);
+        var all = Enumerable.Range(0, 400).ToArray();
+        float[] Scores(ITransformer m)
+        {
+            var view = table.View(ml, true, all, yTest.Select(c => classes[c]).ToArray());
+            var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, true).Fit(view).Transform(view);
+            return m.Transform(mapped).GetColumn<float>("Score").ToArray();
+        }
+        Assert.That(Scores(selfTrained), Is.EqualTo(Scores(again)), "the pool's labels play no part");
+        Assert.That(Scores(selfTrained), Is.Not.EqualTo(Scores(plain)), "the pool changes the classifier");
+        var testLabels = yTest.Select(c => classes[c]).ToArray();
+        double accSelf = ComparisonRunner.Evaluate(selfTrained, table, true, all, testLabels, classes, TrainerKind.Sdca).Accuracy;
+        Assert.That(accSelf, Is.GreaterThan(0.8), "a separable problem stays solved");
+
+        // The pool: neither labelled nor held-out rows, at most MaxPool of them, seeded, ascending.
+        var heldOut = new[] { 20, 21, 22 };
+        var pool = SelfTraining.Pool(612, rows, heldOut, 3);
+        Assert.That(pool, Is.EqualTo(Enumerable.Range(12, 600).Except(heldOut)));
+        var big = SelfTraining.Pool(30_000, rows, null, 3);
+        Assert.That(big, Has.Length.EqualTo(SelfTraining.MaxPool));
+        Assert.That(big, Is.Ordered.Ascending.And.Unique);
+        Assert.That(big.Min(), Is.GreaterThanOrEqualTo(12));
+        Assert.That(SelfTraining.Pool(30_000, rows, null, 3), Is.EqualTo(big));
+        Assert.That(SelfTraining.Pool(30_000, rows, null, 4), Is.Not.EqualTo(big));
+    }
+
+    private sealed class DenseRow
+    {
+        [Microsoft.ML.Data.VectorType(4)]
+        public float[] Features { get; set; } = [];
     }
 
     private sealed class WideRow

@@ -117,6 +117,35 @@ public class CheckpointTests
     }
 
     [Test]
+    public void ALastEpochOnlyCheckpointIsWrittenAtTheEndAndContinuesBitIdentically()
+    {
+        var x = VaeTrainerTests.Fixture();
+        var (expected, _) = Uninterrupted(x, false);
+        foreach (bool lastOnly in new[] { false, true })
+        {
+            var dir = TempDir();
+            try
+            {
+                var o = Options(dir);
+                o.Epochs = 2;
+                o.CheckpointLastEpochOnly = lastOnly;
+                // After each batch: is there a checkpoint yet? Epoch 2's batches (9-16) see epoch 1's, unless last-only.
+                var seen = new List<bool>();
+                new VaeTrainer(o).Train(new BowVae(ModelOptions(), x), x, null, _ => seen.Add(File.Exists(TrainingCheckpoint.PathIn(dir))));
+                Assert.That(seen, Has.Count.EqualTo(16));
+                Assert.That(seen.Take(8), Has.All.False);
+                Assert.That(seen.Skip(8), lastOnly ? Has.All.False : Has.All.True);
+                Assert.That(File.Exists(TrainingCheckpoint.PathIn(dir)), "the last epoch's checkpoint is written either way");
+
+                var m = new BowVae(ModelOptions(), x);
+                new VaeTrainer(Options(dir, resume: true)).Train(m, x);
+                Assert.That(m.Parameters.Values, Is.EqualTo(expected), "2 + 3 epochs equal 5 epochs bit for bit");
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+    }
+
+    [Test]
     public void ResumeRejectsMissingCorruptAndForeignCheckpoints()
     {
         var x = VaeTrainerTests.Fixture();
