@@ -7,7 +7,7 @@ public static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca|sdca-speed|tfidf-variants|self-train|lda-speed> [options]");
+            Console.Error.WriteLine("usage: VaeText.Bench <bow-vae|seq-vae|gemm|fuzz|vaelatent-transform|topics|featurizetext-sdca|latent-sdca-l2|ngrams-sdca|sdca-speed|tfidf-variants|self-train|lda-speed|fasttree-speed> [options]");
             return 2;
         }
         var rest = args[1..];
@@ -25,6 +25,7 @@ public static class Program
             "tfidf-variants" => TfidfVariantsProbe.Run(rest),
             "self-train" => SelfTrainProbe.Run(rest),
             "lda-speed" => LdaSpeedProbe.Run(rest),
+            "fasttree-speed" => FastTreeSpeedProbe.Run(rest),
             "topics" => TopicsBench.Run(rest),
             _ => Usage(args[0]),
         };
@@ -32,7 +33,7 @@ public static class Program
 
     private static int Usage(string name)
     {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2, ngrams-sdca, sdca-speed, tfidf-variants, self-train or lda-speed");
+        Console.Error.WriteLine($"unknown benchmark '{name}'; expected bow-vae, seq-vae, gemm, fuzz, vaelatent-transform, topics, featurizetext-sdca, latent-sdca-l2, ngrams-sdca, sdca-speed, tfidf-variants, self-train, lda-speed or fasttree-speed");
         return 2;
     }
 }

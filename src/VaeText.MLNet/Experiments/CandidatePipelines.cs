@@ -56,9 +56,12 @@ internal static class CandidatePipelines
     /// </summary>
     public const int LdaLikelihoodInterval = 1000;
 
-    /// <summary>The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/> (the <paramref name="maxNgrams"/> most frequent n-grams).</summary>
-    public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, int maxNgrams = MaxNgrams) =>
-        ml.Transforms.Text.FeaturizeText(NgramColumn, TextClassifierPipeline.NgramOptions(maxNgrams), textColumn);
+    /// <summary>
+    /// The TF-IDF n-gram featurizer: text → <see cref="NgramColumn"/> (the <paramref name="maxNgrams"/> most frequent
+    /// n-grams; of characters instead of words for text written without spaces, see <see cref="TextClassifierPipeline.NgramOptions"/>).
+    /// </summary>
+    public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, int maxNgrams = MaxNgrams, bool characters = false) =>
+        ml.Transforms.Text.FeaturizeText(NgramColumn, TextClassifierPipeline.NgramOptions(maxNgrams, characters), textColumn);
 
     /// <summary>ML.NET's FeaturizeText with its defaults: text → <see cref="FeaturesColumn"/>.</summary>
     public static IEstimator<ITransformer> FeaturizeTextDefaults(MLContext ml, string textColumn) =>

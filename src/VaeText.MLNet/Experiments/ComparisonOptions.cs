@@ -63,7 +63,8 @@ internal sealed class ComparisonOptions
     /// <summary>
     /// The default candidate set for a base VAE configuration: FeaturizeText (defaults) + SDCA, TF-IDF 1–2-grams +
     /// SDCA, LDA + SDCA, VAE + SDCA / FastTree (/ LightGbm when its native library loads), TF-IDF ⊕ VAE + SDCA, and with
-    /// <paramref name="variants"/> VAE + SDCA at half and twice the latent size and at half the epochs.
+    /// <paramref name="variants"/> VAE + SDCA at half and twice the latent size and at half the epochs, the three sizes'
+    /// latent means side by side + SDCA, and the same + a self-trained SDCA (<see cref="SelfTraining"/>).
     /// </summary>
     public static List<CandidateSpec> DefaultCandidates(VaeSettings vae, bool variants, int ldaTopics = 20)
     {

@@ -585,7 +585,9 @@ internal sealed class ComparisonRunner
         private (ITransformer Transformer, FeatureTable Table) Ngrams(CancellationToken budget)
         {
             if (_ngrams is { } have) return have;
-            var table = FitText("TF-IDF word 1–2-grams", m => CandidatePipelines.Ngrams(m, options.TextColumn, options.MaxNgrams)
+            bool characters = TextClassifierPipeline.WrittenWithoutSpaces(train.Texts);
+            var table = FitText(characters ? "TF-IDF character 1–2-grams (text without spaces)" : "TF-IDF word 1–2-grams",
+                m => CandidatePipelines.Ngrams(m, options.TextColumn, options.MaxNgrams, characters)
                 .Append(m.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), false, budget);
             _ngrams = (((IEnumerable<ITransformer>)table.Featurizer).First(), table);
             return _ngrams.Value;

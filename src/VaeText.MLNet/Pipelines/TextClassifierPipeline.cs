@@ -40,24 +40,51 @@ internal static class TextClassifierPipeline
     /// <summary>
     /// The <c>ngrams</c> featurizer's settings: lower-cased words without punctuation, word 1- and 2-grams weighted by
     /// TF-IDF (ML.NET's raw TF × IDF), the <paramref name="maxNgrams"/> most frequent, rows L2-normalised; no
-    /// character n-grams.
+    /// character n-grams. With <paramref name="characters"/> (text written without spaces between words, see
+    /// <see cref="WrittenWithoutSpaces"/>) character 1- and 2-grams take the place of the words: ML.NET splits words at
+    /// spaces, so a Chinese headline would be one "word".
     /// </summary>
-    public static TextFeaturizingEstimator.Options NgramOptions(int maxNgrams = MaxNgrams) => new()
+    public static TextFeaturizingEstimator.Options NgramOptions(int maxNgrams = MaxNgrams, bool characters = false)
     {
-        CaseMode = TextNormalizingEstimator.CaseMode.Lower,
-        KeepPunctuations = false,
-        KeepDiacritics = true,
-        KeepNumbers = true,
-        CharFeatureExtractor = null,
-        WordFeatureExtractor = new WordBagEstimator.Options
+        var grams = new WordBagEstimator.Options
         {
             NgramLength = 2,
             UseAllLengths = true,
             Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
             MaximumNgramsCount = [maxNgrams],
-        },
-        Norm = TextFeaturizingEstimator.NormFunction.L2,
-    };
+        };
+        return new()
+        {
+            CaseMode = TextNormalizingEstimator.CaseMode.Lower,
+            KeepPunctuations = false,
+            KeepDiacritics = true,
+            KeepNumbers = true,
+            CharFeatureExtractor = characters ? grams : null,
+            WordFeatureExtractor = characters ? null : grams,
+            Norm = TextFeaturizingEstimator.NormFunction.L2,
+        };
+    }
+
+    /// <summary>
+    /// True when most letters of <paramref name="texts"/> (a sample of up to 2,000 of them) are Han, Kana or Hangul
+    /// characters: writing without spaces between words, for which word n-grams split at spaces mean nothing.
+    /// </summary>
+    public static bool WrittenWithoutSpaces(IReadOnlyList<string> texts)
+    {
+        long cjk = 0, letters = 0;
+        int step = Math.Max(1, texts.Count / 2000);
+        for (int i = 0; i < texts.Count; i += step)
+        {
+            var t = texts[i] ?? "";
+            for (int j = 0; j < t.Length; j++)
+            {
+                int cp = char.IsSurrogatePair(t, j) ? char.ConvertToUtf32(t[j], t[++j]) : t[j];
+                if (Text.Tokenizer.IsCjk(cp)) { cjk++; letters++; }
+                else if (cp < 0x10000 && char.IsLetter((char)cp)) letters++;
+            }
+        }
+        return letters > 0 && cjk * 2 > letters;
+    }
 
     /// <summary>True when the classifier is FastTree binary (two classes): Boolean label, scalar Score and Probability.</summary>
     public static bool IsBinary(TrainerKind trainer, int classCount) => trainer == TrainerKind.FastTree && classCount == 2;
