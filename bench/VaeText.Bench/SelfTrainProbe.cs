@@ -9,8 +9,8 @@ namespace VaeText.Bench;
 /// <summary>
 /// self-train: SDCA on the standardised latent means of VAEs (several sizes side by side) with and without self-training
 /// on the unlabelled training rows, test accuracy (mean of seeds 1-5) per labelled size.
-/// Usage: self-train TRAIN_TSV TEST_TSV LATENTS(16,32,64) EPOCHS CACHE_PREFIX SIZES VARIANTS
-/// Variants: plain; st:F:R (R rounds, the last one adding the fraction F of the unlabelled rows, balanced by the
+/// Usage: self-train TRAIN_TSV TEST_TSV LATENTS(16,32,64 or 32:10 for other epochs) EPOCHS CACHE_PREFIX SIZES VARIANTS
+/// Variants: plain; lib (the library's SelfTraining); st:F:R (R rounds, the last one adding the fraction F of the unlabelled rows, balanced by the
 /// labelled class shares, most confident first).
 /// </summary>
 internal static class SelfTrainProbe
@@ -24,9 +24,12 @@ internal static class SelfTrainProbe
         int epochs = int.Parse(args[3]);
         int n = train.Texts.Length, nt = test.Texts.Length;
         var blocks = new List<(float[] Tr, float[] Te, int L)>();
-        foreach (int l in args[2].Split(',').Select(int.Parse))
+        foreach (var member in args[2].Split(','))
         {
-            string cache = $"{args[4]}-{l}-{epochs}-{n}-{nt}.bin";
+            // LATENT or LATENT:EPOCHS
+            int l = int.Parse(member.Split(':')[0]);
+            int ep = member.Contains(':') ? int.Parse(member.Split(':')[1]) : epochs;
+            string cache = $"{args[4]}-{l}-{ep}-{n}-{nt}.bin";
             float[] tr, te;
             if (File.Exists(cache))
             {
@@ -36,7 +39,7 @@ internal static class SelfTrainProbe
             }
             else
             {
-                var vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test.Texts, "text", new VaeSettings(l, epochs), 1, 0, null, null, default);
+                var vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test.Texts, "text", new VaeSettings(l, ep), 1, 0, null, null, default);
                 tr = vae.TrainMeans; te = vae.TestMeans!;
                 using var w = new BinaryWriter(File.Create(cache));
                 w.Write(tr.Length); foreach (var f in tr) w.Write(f);
@@ -119,9 +122,12 @@ internal static class SelfTrainProbe
                         lock (seconds) seconds[k] += clock.Elapsed.TotalSeconds;
                         continue;
                     }
-                    var model = variants[k] == "plain"
-                        ? ComparisonRunner.FitClassifier(spec, table, rows, train.Labels, classes, seed, default)
-                        : SelfTrain(spec, table, rows, train.Labels, classes, seed, variants[k]);
+                    var model = variants[k] switch
+                    {
+                        "plain" => ComparisonRunner.FitClassifier(spec, table, rows, train.Labels, classes, seed, default),
+                        "lib" => ComparisonRunner.FitClassifier(spec with { SelfTrained = true }, table, rows, train.Labels, classes, seed, default),
+                        _ => SelfTrain(spec, table, rows, train.Labels, classes, seed, variants[k]),
+                    };
                     lock (seconds) seconds[k] += clock.Elapsed.TotalSeconds;
                     acc[k][seed - 1] = ComparisonRunner.Evaluate(model, table, true, testRows, test.Labels, classes, TrainerKind.Sdca).Accuracy;
                 }
@@ -177,6 +183,12 @@ internal static class SelfTrainProbe
         var ml = new MLContext(1);
         var scored = model.Transform(table.View(ml, false, rows, labels));
         var result = new float[rows.Length][];
+        if (scored.Schema.GetColumnOrNull("Probability") is { } probability)
+        {
+            int j = 0;
+            foreach (float p in scored.GetColumn<float>(probability)) result[j++] = [1 - p, p];
+            return result;
+        }
         using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name == "Score"));
         var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
         var buffer = default(VBuffer<float>);

@@ -266,8 +266,9 @@ internal sealed class ComparisonRunner
         IReadOnlyList<string> trainLabels, IReadOnlyList<string>? testLabels, IReadOnlyList<string> classes, int degree, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        // SDCA over a wide sparse vector: only the columns the labelled rows use (see FeatureTable.Narrow).
-        if (cand.Trainer == TrainerKind.Sdca && variants[0].Size > FeatureTable.NarrowFrom)
+        // SDCA over a wide sparse vector: only the columns the labelled rows use (see FeatureTable.Narrow). Not when
+        // self-training, which also reads the unlabelled rows.
+        if (cand.Trainer == TrainerKind.Sdca && !cand.SelfTrained && variants[0].Size > FeatureTable.NarrowFrom)
             variants = variants.Select(v => v.Narrow(rows, ct)).ToArray();
         int runFolds = folds?.Run ?? 0;
         // Jobs: (variant, fold) fits of the cross-validation; plus the final fit when it cannot depend on the choice.
