@@ -24,23 +24,7 @@ internal static class LowLabelProbe
         var ml = new MLContext(1);
         var train = ComparisonRunner.Load(ml, trainPath, "label", "text", default);
         var test = ComparisonRunner.Load(ml, testPath, "label", "text", default);
-        float[] tr, te;
-        if (File.Exists(cache))
-        {
-            using var r = new BinaryReader(File.OpenRead(cache));
-            tr = new float[r.ReadInt32()]; for (int i = 0; i < tr.Length; i++) tr[i] = r.ReadSingle();
-            te = new float[r.ReadInt32()]; for (int i = 0; i < te.Length; i++) te[i] = r.ReadSingle();
-        }
-        else
-        {
-            var sw = Stopwatch.StartNew();
-            var vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test.Texts, "text", new VaeSettings(latent, epochs), 1, 0, null, null, default);
-            Console.WriteLine($"vae {sw.Elapsed.TotalSeconds:F1}s");
-            tr = vae.TrainMeans; te = vae.TestMeans!;
-            using var w = new BinaryWriter(File.Create(cache));
-            w.Write(tr.Length); foreach (var f in tr) w.Write(f);
-            w.Write(te.Length); foreach (var f in te) w.Write(f);
-        }
+        var (tr, te) = ProbeTables.Means(cache, ml, train, test, new VaeSettings(latent, epochs));
         int l = latent;
         var mean = new double[l]; var sd = new double[l];
         int n = tr.Length / l;
@@ -91,12 +75,6 @@ internal static class LowLabelProbe
     private static ITransformer Fit(FeatureTable table, int[] rows, IReadOnlyList<string> labels, string[] classes, int seed, float l2)
     {
         var ml = new MLContext(seed);
-        var view = table.View(ml, false, rows, labels);
-        var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
-        return ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
-        {
-            LabelColumnName = CandidatePipelines.LabelColumn, FeatureColumnName = CandidatePipelines.FeaturesColumn, NumberOfThreads = 1,
-            L2Regularization = l2, ConvergenceTolerance = 1e-3f, MaximumNumberOfIterations = 100,
-        }).Fit(mapped);
+        return ProbeTables.FitSdca(ml, ml.Data.Cache(table.View(ml, false, rows, labels)), classes, l2, tolerance: 1e-3f, passes: 100);
     }
 }

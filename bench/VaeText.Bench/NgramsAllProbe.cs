@@ -20,10 +20,8 @@ internal static class NgramsAllProbe
         var ml = new MLContext(1);
         var train = ComparisonRunner.Load(ml, args[0], "label", "text", default);
         var test = ComparisonRunner.Load(ml, args[1], "label", "text", default);
-        var fitted = CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)).Fit(train.View);
-        var (tr, size) = FeatureTable.Read(fitted.Transform(train.View), CandidatePipelines.FeaturesColumn, default);
-        var (te, _) = FeatureTable.Read(fitted.Transform(test.View), CandidatePipelines.FeaturesColumn, default);
-        var table = new FeatureTable { Train = tr, Test = te, Size = size, Featurizer = fitted };
+        var table = ProbeTables.Featurize(CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), train, test);
+        var (tr, te) = (table.Train, table.Test!);
         var classes = train.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
         var rows = ComparisonRunner.TrainingOrder(Enumerable.Range(0, tr.Length).ToArray(), 1);
         var settings = args[2].Split(',').Select(s => s.Split(':')).Select(p => (L2: float.Parse(p[0], CultureInfo.InvariantCulture), Passes: int.Parse(p[1]))).ToArray();
@@ -34,12 +32,7 @@ internal static class NgramsAllProbe
             var m = new MLContext(1);
             var sw = Stopwatch.StartNew();
             var view = m.Data.Cache(table.View(m, false, rows, train.Labels));
-            var mapped = TextClassifierPipeline.LabelMapping(m, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
-            var model = m.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
-            {
-                LabelColumnName = CandidatePipelines.LabelColumn, FeatureColumnName = CandidatePipelines.FeaturesColumn, NumberOfThreads = 1,
-                L2Regularization = l2 / rows.Length, ConvergenceTolerance = 1e-3f, MaximumNumberOfIterations = passes,
-            }).Fit(mapped);
+            var model = ProbeTables.FitSdca(m, view, classes, l2 / rows.Length, tolerance: 1e-3f, passes: passes);
             double seconds = sw.Elapsed.TotalSeconds;
             double acc = ComparisonRunner.Evaluate(model, table, true, Enumerable.Range(0, te.Length).ToArray(), test.Labels, classes, TrainerKind.Sdca).Accuracy;
             results[i] = string.Create(CultureInfo.InvariantCulture, $"\"{l2}:{passes}\":{{\"accuracy\":{acc:0.####},\"fit_s\":{seconds:0.#}}}");

@@ -36,11 +36,7 @@ internal static class SdcaProbe
             var m1 = new MLContext(1);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var view = table.View(m1, false, pick, data.Labels);
-            var mapped = TextClassifierPipeline.LabelMapping(m1, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
-            var defaults = m1.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
-            {
-                LabelColumnName = CandidatePipelines.LabelColumn, FeatureColumnName = CandidatePipelines.FeaturesColumn, NumberOfThreads = 1,
-            }).Fit(mapped);
+            var defaults = ProbeTables.FitSdca(m1, view, classes, l2: null);
             double cpuDefaults = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             double accDefaults = ComparisonRunner.Evaluate(defaults, table, false, held, data.Labels, classes, TrainerKind.Sdca).Accuracy;
             // The candidate: narrowed table, n-gram SDCA settings; scored through the saved chain's selector.

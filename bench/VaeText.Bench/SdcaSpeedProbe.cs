@@ -25,10 +25,8 @@ internal static class SdcaSpeedProbe
         var estimator = args[2] == "ft"
             ? CandidatePipelines.FeaturizeTextDefaults(ml, "text")
             : CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn));
-        var fitted = estimator.Fit(train.View);
-        var (tr, size) = FeatureTable.Read(fitted.Transform(train.View), CandidatePipelines.FeaturesColumn, default);
-        var (te, _) = FeatureTable.Read(fitted.Transform(test.View), CandidatePipelines.FeaturesColumn, default);
-        var full = new FeatureTable { Train = tr, Test = te, Size = size, Featurizer = fitted };
+        var full = ProbeTables.Featurize(estimator, train, test);
+        var (tr, te) = (full.Train, full.Test!);
         var classes = train.Labels.Distinct().OrderBy(s => s, StringComparer.Ordinal).ToArray();
         var testRows = Enumerable.Range(0, te.Length).ToArray();
         var fields = new List<string>();
@@ -43,17 +41,12 @@ internal static class SdcaSpeedProbe
                 var sw = Stopwatch.StartNew();
                 IDataView view = table.View(m, false, rows, train.Labels);
                 if (variant.StartsWith("cache", StringComparison.Ordinal)) view = m.Data.Cache(view);
-                var mapped = TextClassifierPipeline.LabelMapping(m, FeatureTable.LabelTextColumn, classes, false).Fit(view).Transform(view);
                 float l2 = CandidatePipelines.SdcaL2(args[2] == "ft" ? FeaturizerKind.FeaturizeText : FeaturizerKind.Ngrams, rows.Length)!.Value;
                 int at = variant.IndexOf("-l2x", StringComparison.Ordinal);
                 if (at >= 0) l2 *= float.Parse(variant[(at + 4)..].Split('-')[0], CultureInfo.InvariantCulture);
-                var model = m.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
-                {
-                    LabelColumnName = CandidatePipelines.LabelColumn, FeatureColumnName = CandidatePipelines.FeaturesColumn, NumberOfThreads = 1,
-                    L2Regularization = l2, L1Regularization = table.SdcaL1, ConvergenceTolerance = 1e-3f, MaximumNumberOfIterations = variant.Contains("-it", StringComparison.Ordinal) ? int.Parse(variant[(variant.IndexOf("-it", StringComparison.Ordinal) + 3)..].Split('-')[0]) : 100,
-                    Shuffle = !variant.Contains("noshuffle", StringComparison.Ordinal),
-                    ConvergenceCheckFrequency = variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null,
-                }).Fit(mapped);
+                int passes = variant.Contains("-it", StringComparison.Ordinal) ? int.Parse(variant[(variant.IndexOf("-it", StringComparison.Ordinal) + 3)..].Split('-')[0]) : 100;
+                var model = ProbeTables.FitSdca(m, view, classes, l2, table.SdcaL1, 1e-3f, passes,
+                    shuffle: !variant.Contains("noshuffle", StringComparison.Ordinal), checkFrequency: variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null);
                 double seconds = sw.Elapsed.TotalSeconds;
                 double acc = ComparisonRunner.Evaluate(model, table, true, testRows, test.Labels, classes, TrainerKind.Sdca).Accuracy;
                 var line = string.Create(CultureInfo.InvariantCulture, $"\"n{n}-{variant}\":{{\"accuracy\":{acc:0.####},\"fit_s\":{seconds:0.##}}}");

@@ -29,22 +29,7 @@ internal static class SelfTrainProbe
             // LATENT or LATENT:EPOCHS
             int l = int.Parse(member.Split(':')[0]);
             int ep = member.Contains(':') ? int.Parse(member.Split(':')[1]) : epochs;
-            string cache = $"{args[4]}-{l}-{ep}-{n}-{nt}.bin";
-            float[] tr, te;
-            if (File.Exists(cache))
-            {
-                using var r = new BinaryReader(File.OpenRead(cache));
-                tr = new float[r.ReadInt32()]; for (int i = 0; i < tr.Length; i++) tr[i] = r.ReadSingle();
-                te = new float[r.ReadInt32()]; for (int i = 0; i < te.Length; i++) te[i] = r.ReadSingle();
-            }
-            else
-            {
-                var vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test.Texts, "text", new VaeSettings(l, ep), 1, 0, null, null, default);
-                tr = vae.TrainMeans; te = vae.TestMeans!;
-                using var w = new BinaryWriter(File.Create(cache));
-                w.Write(tr.Length); foreach (var f in tr) w.Write(f);
-                w.Write(te.Length); foreach (var f in te) w.Write(f);
-            }
+            var (tr, te) = ProbeTables.Means($"{args[4]}-{l}-{ep}-{n}-{nt}.bin", ml, train, test, new VaeSettings(l, ep));
             blocks.Add((tr, te, l));
         }
         int width = blocks.Sum(b => b.L);
@@ -79,13 +64,7 @@ internal static class SelfTrainProbe
             lock (bothTables)
             {
                 if (bothTables.TryGetValue(variant, out var t)) return t;
-                if (ngrams is null)
-                {
-                    var f = CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)).Fit(train.View);
-                    var (a, size) = FeatureTable.Read(f.Transform(train.View), CandidatePipelines.FeaturesColumn, default);
-                    var (b, _) = FeatureTable.Read(f.Transform(test.View), CandidatePipelines.FeaturesColumn, default);
-                    ngrams = new FeatureTable { Train = a, Test = b, Size = size, Featurizer = f };
-                }
+                ngrams ??= ProbeTables.Featurize(CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), train, test);
                 float w = float.Parse(variant[6..], CultureInfo.InvariantCulture);
                 var scaledTr = table.Train.Select(v => new VBuffer<float>(width, v.DenseValues().Select(x => x * w).ToArray())).ToArray();
                 var scaledTe = table.Test!.Select(v => new VBuffer<float>(width, v.DenseValues().Select(x => x * w).ToArray())).ToArray();

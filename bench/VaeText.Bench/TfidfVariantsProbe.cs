@@ -29,11 +29,10 @@ internal static class TfidfVariantsProbe
         {
             var sw = Stopwatch.StartNew();
             var fitted = variant.StartsWith("subl", StringComparison.Ordinal) ? Sublinear(ml, train.View, variant == "subl-smooth") : Featurizer(ml, variant).Fit(train.View);
-            var (tr, size) = FeatureTable.Read(fitted.Transform(train.View), CandidatePipelines.FeaturesColumn, default);
-            var (te, _) = FeatureTable.Read(fitted.Transform(test.View), CandidatePipelines.FeaturesColumn, default);
+            var table = ProbeTables.Read(fitted, train, test);
+            var (tr, te, size) = (table.Train, table.Test!, table.Size);
             double featurize = sw.Elapsed.TotalSeconds;
             double nnz = tr.Average(v => (double)v.GetValues().Length);
-            var table = new FeatureTable { Train = tr, Test = te, Size = size, Featurizer = fitted };
             var rows = ComparisonRunner.TrainingOrder(Enumerable.Range(0, tr.Length).ToArray(), 1);
             sw.Restart();
             var model = ComparisonRunner.FitClassifier(new CandidateSpec(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), table, rows, train.Labels, classes, 1, default);
