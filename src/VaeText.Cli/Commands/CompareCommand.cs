@@ -21,7 +21,7 @@ internal static class CompareCommand
         var encoder = CliOptions.Encoder();
         var folds = CliOptions.IntInRange("--folds", "Most folds of the cross-validation on the labelled rows that selects the pipeline", 5, 2, 50);
         var ldaTopics = CliOptions.IntInRange("--lda-topics", "Topics of the LDA candidate", 20, 2, 1000);
-        var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants." };
+        var noVariants = new Option<bool>("--no-variants") { Description = "Skip the latent-size / epoch variants and what is built on them (the VAE ensemble, its self-trained SDCA, TF-IDF ⊕ the ensemble; TF-IDF ⊕ the base VAE instead)." };
         var stratified = new Option<bool>("--stratified") { Description = "Draw labelled subsets stratified by class." };
         var embeddings = CliOptions.Choice("--embeddings",
             "Also compare pretrained sentence embeddings (English): minilm adds all-MiniLM-L6-v2 + SDCA and MiniLM ⊕ VAE latent + SDCA. " +

@@ -77,7 +77,8 @@ internal sealed class ComparisonOptions
             new(FeaturizerKind.Vae, TrainerKind.FastTree, vae),
         };
         if (CandidatePipelines.LightGbmAvailable()) list.Add(new(FeaturizerKind.Vae, TrainerKind.LightGbm, vae));
-        list.Add(new(FeaturizerKind.Both, TrainerKind.Sdca, vae));
+        // TF-IDF ⊕ the latent block: with the variants, the three sizes' block (the VAEs are trained anyway), else the base VAE's.
+        if (!variants) list.Add(new(FeaturizerKind.Both, TrainerKind.Sdca, vae));
         if (variants)
         {
             list.Add(new(FeaturizerKind.Vae, TrainerKind.Sdca, vae with { Latent = Math.Max(2, vae.Latent / 2) }));
@@ -90,6 +91,7 @@ internal sealed class ComparisonOptions
             list.Add(new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, vae));
             // The same features, the classifier self-trained on unlabelled training rows (see SelfTraining).
             list.Add(new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, vae, SelfTrained: true));
+            list.Add(new(FeaturizerKind.NgramsAndVaeEnsemble, TrainerKind.Sdca, vae));
         }
         return list.Distinct().ToList();
     }

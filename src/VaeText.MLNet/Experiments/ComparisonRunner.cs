@@ -194,7 +194,7 @@ internal sealed class ComparisonRunner
                     {
                         row.ClassifierSeconds.Add(o.Seconds);
                         row.CvAccuracies.Add(o.Cv);
-                        if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae) row.LatentWeights.Add(features.LatentWeight(cand, o.Variant));
+                        if (cand.Featurizer is FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae or FeaturizerKind.NgramsAndVaeEnsemble) row.LatentWeights.Add(features.LatentWeight(cand, o.Variant));
                         if (o.Test is { } scores)
                         {
                             row.Accuracies.Add(scores.Accuracy);
@@ -494,7 +494,8 @@ internal sealed class ComparisonRunner
                 FeaturizerKind.Lda => [Lda(c.Topics, budget)],
                 FeaturizerKind.Ngrams => [Ngrams(budget).Table],
                 FeaturizerKind.Vae => VaeTables(c, budget, withNgrams: false),
-                FeaturizerKind.VaeEnsemble => EnsembleTables(c, budget),
+                FeaturizerKind.VaeEnsemble => EnsembleTables(c, budget, withNgrams: false),
+                FeaturizerKind.NgramsAndVaeEnsemble => EnsembleTables(c, budget, withNgrams: true),
                 FeaturizerKind.Embeddings => EmbeddingTables(c, budget, withVae: false),
                 FeaturizerKind.EmbeddingsAndVae => EmbeddingTables(c, budget, withVae: true),
                 _ => VaeTables(c, budget, withNgrams: true),
@@ -801,12 +802,15 @@ internal sealed class ComparisonRunner
         }
 
         /// <summary>
-        /// The <see cref="FeaturizerKind.VaeEnsemble"/> table: each member VAE's standardised latent means, side by side.
+        /// The <see cref="FeaturizerKind.VaeEnsemble"/> table: each member VAE's standardised latent means, side by side;
+        /// with <paramref name="withNgrams"/> (<see cref="FeaturizerKind.NgramsAndVaeEnsemble"/>) the TF-IDF n-grams come
+        /// first and there is one table per latent block weight (<see cref="CandidatePipelines.EnsembleLatentWeights"/>).
         /// The saved chain runs each VaeLatent step and its normalizer, copies the result to a column of its own, and
-        /// concatenates those columns in the same order.
+        /// concatenates those columns (after the n-grams) in the same order.
         /// </summary>
-        private FeatureTable[]? EnsembleTables(CandidateSpec c, CancellationToken budget)
+        private FeatureTable[]? EnsembleTables(CandidateSpec c, CancellationToken budget, bool withNgrams)
         {
+            (ITransformer Transformer, FeatureTable Table)? ngrams = withNgrams ? Ngrams(budget) : null;
             var members = CandidateSpec.EnsembleMembers(c.Vae!);
             var fitted = new List<(FittedVae Vae, double Seconds, double PeakMb)>();
             foreach (var m in members)
@@ -814,45 +818,47 @@ internal sealed class ComparisonRunner
                 if (Vae(m, budget) is not { } f) return null;
                 fitted.Add(f);
             }
-            VBuffer<float>[]? trainRows = null, testRows = null;
-            int size = 0;
-            var parts = new List<ITransformer>();
-            var columns = new string[fitted.Count];
-            for (int i = 0; i < fitted.Count; i++)
+            int latent = fitted.Sum(f => f.Vae.LatentSize);
+            double[] weights = withNgrams ? CandidatePipelines.EnsembleLatentWeights(latent) : [1.0];
+            _weights[(c.Featurizer, c.Vae, 0)] = weights;
+            var tables = new FeatureTable[weights.Length];
+            for (int w = 0; w < weights.Length; w++)
             {
-                var vae = fitted[i].Vae;
-                int l = vae.LatentSize;
-                var (normalizer, trainZ, testZ) = StandardizedLatent(vae, 1.0, budget);
-                columns[i] = "VaeEnsemble" + i;
-                parts.Add(vae.Transformer);
-                parts.Add(normalizer);
-                parts.Add(ml.Transforms.CopyColumns(columns[i], CandidatePipelines.LatentFeaturesColumn)
-                    .Fit(VectorSchema((CandidatePipelines.LatentFeaturesColumn, l), ("Unused", 1))));
-                trainRows = trainRows is null ? trainZ : FeatureTable.Concatenate(trainRows, size, trainZ, l);
-                testRows = testZ is null ? null : testRows is null ? testZ : FeatureTable.Concatenate(testRows, size, testZ, l);
-                size += l;
+                VBuffer<float>[]? trainRows = ngrams?.Table.Train, testRows = ngrams?.Table.Test;
+                int size = ngrams?.Table.Size ?? 0;
+                var parts = new List<ITransformer>();
+                var columns = new List<(string Name, int Size)>();
+                if (ngrams is { } ng)
+                {
+                    parts.Add(ng.Transformer);
+                    columns.Add((CandidatePipelines.NgramColumn, size));
+                }
+                for (int i = 0; i < fitted.Count; i++)
+                {
+                    var vae = fitted[i].Vae;
+                    int l = vae.LatentSize;
+                    var (normalizer, trainZ, testZ) = StandardizedLatent(vae, weights[w], budget);
+                    string column = "VaeEnsemble" + i;
+                    parts.Add(vae.Transformer);
+                    parts.Add(normalizer);
+                    parts.Add(ml.Transforms.CopyColumns(column, CandidatePipelines.LatentFeaturesColumn)
+                        .Fit(VectorSchema((CandidatePipelines.LatentFeaturesColumn, l))));
+                    columns.Add((column, l));
+                    trainRows = trainRows is null ? trainZ : FeatureTable.Concatenate(trainRows, size, trainZ, l);
+                    testRows = testZ is null ? null : testRows is null ? testZ : FeatureTable.Concatenate(testRows, size, testZ, l);
+                    size += l;
+                }
+                parts.Add(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, columns.Select(col => col.Name).ToArray())
+                    .Fit(VectorSchema(columns.ToArray())));
+                tables[w] = new FeatureTable
+                {
+                    Train = trainRows!, Test = testRows, Size = size,
+                    Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
+                    Seconds = fitted.Sum(f => f.Seconds) + (ngrams?.Table.Seconds ?? 0),
+                    PeakMemoryMb = Math.Max(fitted.Max(f => f.PeakMb), ngrams?.Table.PeakMemoryMb ?? 0),
+                };
             }
-            var def = SchemaDefinition.Create(typeof(ThreeVectors));
-            var names = new[] { nameof(ThreeVectors.A), nameof(ThreeVectors.B), nameof(ThreeVectors.C) };
-            for (int i = 0; i < names.Length; i++)
-            {
-                def[names[i]].ColumnType = new VectorDataViewType(NumberDataViewType.Single, i < fitted.Count ? fitted[i].Vae.LatentSize : 1);
-                def[names[i]].ColumnName = i < fitted.Count ? columns[i] : "Unused" + i;
-            }
-            parts.Add(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, columns).Fit(ml.Data.LoadFromEnumerable(Array.Empty<ThreeVectors>(), def)));
-            return [new FeatureTable
-            {
-                Train = trainRows!, Test = testRows, Size = size,
-                Featurizer = new TransformerChain<ITransformer>(parts.ToArray()),
-                Seconds = fitted.Sum(f => f.Seconds), PeakMemoryMb = fitted.Max(f => f.PeakMb),
-            }];
-        }
-
-        private sealed class ThreeVectors
-        {
-            public VBuffer<float> A { get; set; }
-            public VBuffer<float> B { get; set; }
-            public VBuffer<float> C { get; set; }
+            return tables;
         }
 
         /// <summary>The latent block of <paramref name="vae"/> times <paramref name="weight"/>: its fitted normalizer and the standardised training and test rows.</summary>
@@ -876,15 +882,19 @@ internal sealed class ComparisonRunner
             return ml.Data.LoadFromEnumerable(Enumerable.Range(0, rows).Select(i => new LatentRow { Latent = means.AsSpan(i * l, l).ToArray() }), def);
         }
 
-        /// <summary>An empty view with two vector columns of the given names and sizes (what fitting a Concatenate needs).</summary>
-        private IDataView VectorSchema((string Name, int Size) a, (string Name, int Size) b)
+        /// <summary>An empty view with float vector columns of the given names and sizes, at most four (what fitting a Concatenate needs).</summary>
+        private IDataView VectorSchema(params (string Name, int Size)[] columns)
         {
-            var def = SchemaDefinition.Create(typeof(TwoVectors));
-            def[nameof(TwoVectors.A)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, a.Size);
-            def[nameof(TwoVectors.A)].ColumnName = a.Name;
-            def[nameof(TwoVectors.B)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, b.Size);
-            def[nameof(TwoVectors.B)].ColumnName = b.Name;
-            return ml.Data.LoadFromEnumerable(Array.Empty<TwoVectors>(), def);
+            if (columns.Length > 4) throw new ArgumentOutOfRangeException(nameof(columns), columns.Length, "at most four vector columns");
+            var def = SchemaDefinition.Create(typeof(FourVectors));
+            var names = new[] { nameof(FourVectors.A), nameof(FourVectors.B), nameof(FourVectors.C), nameof(FourVectors.D) };
+            for (int i = 0; i < names.Length; i++)
+            {
+                var column = def[names[i]];
+                column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, i < columns.Length ? columns[i].Size : 1);
+                column.ColumnName = i < columns.Length ? columns[i].Name : "Unused" + i;
+            }
+            return ml.Data.LoadFromEnumerable(Array.Empty<FourVectors>(), def);
         }
 
         private sealed class LatentRow
@@ -892,10 +902,12 @@ internal sealed class ComparisonRunner
             public float[] Latent { get; set; } = [];
         }
 
-        private sealed class TwoVectors
+        private sealed class FourVectors
         {
             public VBuffer<float> A { get; set; }
             public VBuffer<float> B { get; set; }
+            public VBuffer<float> C { get; set; }
+            public VBuffer<float> D { get; set; }
         }
     }
 

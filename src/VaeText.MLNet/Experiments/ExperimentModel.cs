@@ -22,6 +22,8 @@ internal enum FeaturizerKind
     /// the size variants train anyway).
     /// </summary>
     VaeEnsemble,
+    /// <summary>The TF-IDF n-grams concatenated with the <see cref="VaeEnsemble"/> block (times a weight).</summary>
+    NgramsAndVaeEnsemble,
 }
 
 /// <summary>Which downstream trainer a candidate uses.</summary>
@@ -79,7 +81,8 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
                 FeaturizerKind.FeaturizeText => "FeaturizeText (defaults)",
                 FeaturizerKind.Lda => $"LDA {Topics} topics",
                 FeaturizerKind.Vae => Vae!.Name,
-                FeaturizerKind.VaeEnsemble => "VAE " + string.Join("+", EnsembleMembers(Vae!).Select(m => m.Latent + "d")) + $"/{Vae!.Epochs}ep",
+                FeaturizerKind.VaeEnsemble => EnsembleName(Vae!),
+                FeaturizerKind.NgramsAndVaeEnsemble => "TF-IDF ⊕ " + EnsembleName(Vae!),
                 FeaturizerKind.Embeddings => Embedding ?? "Sentence embeddings",
                 FeaturizerKind.EmbeddingsAndVae => (Embedding ?? "Sentence embeddings") + " ⊕ " + Vae!.Name,
                 _ => "TF-IDF ⊕ " + Vae!.Name,
@@ -88,10 +91,13 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
         }
     }
 
-    /// <summary>"featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both", "embeddings" or "embeddings_vae".</summary>
+    private static string EnsembleName(VaeSettings vae) => "VAE " + string.Join("+", EnsembleMembers(vae).Select(m => m.Latent + "d")) + $"/{vae.Epochs}ep";
+
+    /// <summary>"featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both", "both_ensemble", "embeddings" or "embeddings_vae".</summary>
     public string FeaturizerId => Featurizer switch
     {
         FeaturizerKind.VaeEnsemble => "vae_ensemble",
+        FeaturizerKind.NgramsAndVaeEnsemble => "both_ensemble",
         FeaturizerKind.Ngrams => "ngrams",
         FeaturizerKind.Embeddings => "embeddings",
         FeaturizerKind.EmbeddingsAndVae => "embeddings_vae",
@@ -105,7 +111,8 @@ internal sealed record CandidateSpec(FeaturizerKind Featurizer, TrainerKind Trai
     public string TrainerId => Trainer switch { TrainerKind.Sdca => "sdca", TrainerKind.FastTree => "fasttree", _ => "lightgbm" };
 
     /// <summary>True when the candidate needs a VAE.</summary>
-    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae or FeaturizerKind.VaeEnsemble;
+    public bool UsesVae => Featurizer is FeaturizerKind.Vae or FeaturizerKind.Both or FeaturizerKind.EmbeddingsAndVae or FeaturizerKind.VaeEnsemble
+        or FeaturizerKind.NgramsAndVaeEnsemble;
 
     /// <summary>The VAE configurations of a <see cref="FeaturizerKind.VaeEnsemble"/> over <paramref name="vae"/>: half, once and twice its latent size.</summary>
     public static IReadOnlyList<VaeSettings> EnsembleMembers(VaeSettings vae) =>

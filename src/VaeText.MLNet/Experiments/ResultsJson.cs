@@ -8,7 +8,7 @@ namespace VaeText.Experiments;
 /// { "dataset": str, "test_dataset": str|null, "evaluation": str, "selection": str, "classes": [str],
 ///   "train_documents": n, "test_documents": n, "time_budget_seconds": s|null, "total_seconds": s,
 ///   "best": {"pipeline", "labels", "cv_accuracy", "accuracy_mean"} | null   (the selected pipeline of the largest labels setting),
-///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"vae_ensemble"|"both"|"embeddings"|"embeddings_vae",
+///   "candidates": [{ "rank", "selected": bool, "pipeline", "featurizer": "featurize_text"|"ngrams"|"lda"|"vae"|"vae_ensemble"|"both"|"both_ensemble"|"embeddings"|"embeddings_vae",
 ///                    "trainer": "sdca"|"fasttree"|"lightgbm", "self_training": bool, "latent": n|null, "vae_epochs": n|null,
 ///                    "encoder": "bow"|"lstm"|"transformer"|null, "lda_topics": n|null,
 ///                    "labels": n|null (null = all), "seeds": k (1 for all labels: every seed has the same labelled set),

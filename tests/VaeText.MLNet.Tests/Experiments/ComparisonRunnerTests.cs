@@ -50,7 +50,7 @@ public class ComparisonRunnerTests
         var expected = ComparisonOptions.DefaultCandidates(Vae, true, 5);
         Assert.That(report.Candidates.Count, Is.EqualTo(expected.Count * 2));
         Assert.That(report.Candidates.Select(r => r.Spec).Distinct(), Is.EquivalentTo(expected));
-        Assert.That(expected.Select(c => c.FeaturizerId), Is.SupersetOf(new[] { "featurize_text", "ngrams", "lda", "vae", "both" }));
+        Assert.That(expected.Select(c => c.FeaturizerId), Is.SupersetOf(new[] { "featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both_ensemble" }));
         // Four VAE configurations (base, half and twice the latent size, half the epochs), each trained once; the base
         // continues the half-epochs training (1 epoch, then epochs 2-3), so its curve has all three epochs.
         Assert.That(report.VaeRuns.Select(r => r.Settings), Is.EquivalentTo(new[] { Vae, Vae with { Latent = 2 }, Vae with { Latent = 8 }, Vae with { Epochs = 1 } }));
@@ -77,7 +77,9 @@ public class ComparisonRunnerTests
             Assert.That(r.AccuracyMean, Is.InRange(0.0, 1.0), r.Spec.Name);
             Assert.That(r.Rank, Is.GreaterThan(0));
             Assert.That(r.FitSeconds, Is.GreaterThan(0));
-            Assert.That(r.LatentWeights.Count, Is.EqualTo(r.Spec.Featurizer == FeaturizerKind.Both ? r.Seeds : 0));
+            Assert.That(r.LatentWeights.Count, Is.EqualTo(r.Spec.Featurizer is FeaturizerKind.Both or FeaturizerKind.NgramsAndVaeEnsemble ? r.Seeds : 0));
+            if (r.Spec.Featurizer == FeaturizerKind.NgramsAndVaeEnsemble)
+                Assert.That(r.LatentWeights, Has.All.AnyOf(CandidatePipelines.EnsembleLatentWeights(2 + 4 + 8).Cast<object>().ToArray()), "the 2+4+8-d block's weights");
         }
         // These topics are easy: the TF-IDF baseline with all labels is nearly perfect on the test split.
         Assert.That(report.Candidates.Single(r => r.Labels is null && r.Spec.Featurizer == FeaturizerKind.Ngrams).AccuracyMean, Is.GreaterThan(0.9));
@@ -118,7 +120,7 @@ public class ComparisonRunnerTests
         Assert.That(cands.Count(c => c.GetProperty("self_training").GetBoolean()), Is.EqualTo(2));
         foreach (var c in cands)
         {
-            Assert.That(c.GetProperty("featurizer").GetString(), Is.AnyOf("featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both"));
+            Assert.That(c.GetProperty("featurizer").GetString(), Is.AnyOf("featurize_text", "ngrams", "lda", "vae", "vae_ensemble", "both_ensemble"));
             Assert.That(c.GetProperty("trainer").GetString(), Is.AnyOf("sdca", "fasttree", "lightgbm"));
             if (c.GetProperty("status").GetString()!.StartsWith("skipped", StringComparison.Ordinal))
             {
@@ -218,6 +220,30 @@ public class ComparisonRunnerTests
         var features = model.Transform(data).Schema[CandidatePipelines.FeaturesColumn];
         Assert.That(((VectorDataViewType)features.Type).Size, Is.EqualTo(2 + 4 + 8));
         (model as IDisposable)?.Dispose();
+    }
+
+    [Test]
+    public void NgramsAndVaeEnsembleChoosesAWeightAndItsSavedModelPredictsAsScored()
+    {
+        using var corpus = new TinyCorpus();
+        var options = new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Seeds = 2, Labeled = [30],
+            Candidates = [new(FeaturizerKind.NgramsAndVaeEnsemble, TrainerKind.Sdca, Vae)],
+        };
+        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
+        var row = outcome.Report.Candidates.Single();
+        Assert.That(row.Spec.Name, Is.EqualTo("TF-IDF ⊕ VAE 2d+4d+8d/3ep + SDCA"));
+        Assert.That(row.Spec.FeaturizerId, Is.EqualTo("both_ensemble"));
+        Assert.That(row.Status, Does.StartWith("ok"));
+        Assert.That(row.LatentWeights, Has.Count.EqualTo(2));
+        Assert.That(row.LatentWeights, Has.All.AnyOf(CandidatePipelines.EnsembleLatentWeights(14).Cast<object>().ToArray()));
+        Assert.That(outcome.Report.VaeRuns.Select(r => r.Settings.Latent), Is.EquivalentTo(new[] { 2, 4, 8 }));
+        var path = Path.Combine(corpus.Dir, "both-ensemble.zip");
+        outcome.SaveBestModel!(path);
+        // The saved chain (TF-IDF, three VaeLatent steps with their weighted normalizers, one Concatenate) scores the
+        // test split as the run did.
+        Assert.That(Accuracy(path, corpus.Test), Is.EqualTo(row.Accuracies[0]).Within(1e-9));
     }
 
     [Test]
