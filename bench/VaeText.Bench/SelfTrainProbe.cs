@@ -10,8 +10,8 @@ namespace VaeText.Bench;
 /// self-train: SDCA on the standardised latent means of VAEs (several sizes side by side) with and without self-training
 /// on the unlabelled training rows, test accuracy (mean of seeds 1-5) per labelled size.
 /// Usage: self-train TRAIN_TSV TEST_TSV LATENTS(16,32,64 or 32:10 for other epochs) EPOCHS CACHE_PREFIX SIZES VARIANTS
-/// Variants: plain; lib (the library's SelfTraining); st:F:R (R rounds, the last one adding the fraction F of the unlabelled rows, balanced by the
-/// labelled class shares, most confident first).
+/// Variants: plain; lib (the comparison's self-trained SDCA); st:R[:P] (the library's self-training with R rounds over at
+/// most P unlabelled rows, default all); tfidf:W (TF-IDF ⊕ the latent block times W).
 /// </summary>
 internal static class SelfTrainProbe
 {
@@ -101,11 +101,14 @@ internal static class SelfTrainProbe
                         lock (seconds) seconds[k] += clock.Elapsed.TotalSeconds;
                         continue;
                     }
-                    var model = variants[k] switch
+                    // st:R or st:R:P: the library's self-training with R rounds over at most P unlabelled rows (default: all).
+                    var st = variants[k].Split(':');
+                    var model = st[0] switch
                     {
                         "plain" => ComparisonRunner.FitClassifier(spec, table, rows, train.Labels, classes, seed, default),
                         "lib" => ComparisonRunner.FitClassifier(spec with { SelfTrained = true }, table, rows, train.Labels, classes, seed, default),
-                        _ => SelfTrain(spec, table, rows, train.Labels, classes, seed, variants[k]),
+                        _ => SelfTraining.Fit(spec, table, rows, SelfTraining.Pool(n, rows, null, seed, st.Length > 2 ? int.Parse(st[2]) : int.MaxValue),
+                            train.Labels, classes, seed, default, rounds: int.Parse(st[1])),
                     };
                     lock (seconds) seconds[k] += clock.Elapsed.TotalSeconds;
                     acc[k][seed - 1] = ComparisonRunner.Evaluate(model, table, true, testRows, test.Labels, classes, TrainerKind.Sdca).Accuracy;
@@ -120,59 +123,5 @@ internal static class SelfTrainProbe
         }
         Console.WriteLine("{" + string.Join(",", fields) + "}");
         return 0;
-    }
-
-    private static ITransformer SelfTrain(CandidateSpec spec, FeatureTable table, int[] rows, IReadOnlyList<string> labels, string[] classes, int seed, string variant)
-    {
-        var p = variant.Split(':');
-        double fraction = double.Parse(p[1], CultureInfo.InvariantCulture);
-        int rounds = int.Parse(p[2]);
-        var labelled = new HashSet<int>(rows);
-        var pool = Enumerable.Range(0, table.Train.Length).Where(i => !labelled.Contains(i)).ToArray();
-        if (p.Length > 3 && int.Parse(p[3]) < pool.Length)
-        {
-            new Core.Rng(seed).Shuffle<int>(pool);
-            pool = pool[..int.Parse(p[3])];
-            Array.Sort(pool);
-        }
-        var share = classes.Select(c => rows.Count(r => labels[r] == c) / (double)rows.Length).ToArray();
-        var pseudo = labels.ToArray(); // only the labelled rows' entries are read before they are overwritten below
-        var model = ComparisonRunner.FitClassifier(spec, table, rows, labels, classes, seed, default);
-        for (int round = 1; round <= rounds; round++)
-        {
-            int m = (int)(pool.Length * fraction * round / rounds);
-            var scores = Score(model, table, pool, labels);
-            var picked = new List<int>();
-            for (int c = 0; c < classes.Length; c++)
-            {
-                int quota = (int)Math.Round(m * share[c]);
-                var mine = Enumerable.Range(0, pool.Length).Where(i => Argmax(scores[i]) == c).OrderByDescending(i => scores[i][c]).Take(quota);
-                foreach (int i in mine) { picked.Add(pool[i]); pseudo[pool[i]] = classes[c]; }
-            }
-            var all = rows.Concat(picked).ToArray();
-            model = ComparisonRunner.FitClassifier(spec, table, all, pseudo, classes, seed, default);
-        }
-        return model;
-    }
-
-    private static int Argmax(float[] s) { int b = 0; for (int i = 1; i < s.Length; i++) if (s[i] > s[b]) b = i; return b; }
-
-    private static float[][] Score(ITransformer model, FeatureTable table, int[] rows, IReadOnlyList<string> labels)
-    {
-        var ml = new MLContext(1);
-        var scored = model.Transform(table.View(ml, false, rows, labels));
-        var result = new float[rows.Length][];
-        if (scored.Schema.GetColumnOrNull("Probability") is { } probability)
-        {
-            int j = 0;
-            foreach (float p in scored.GetColumn<float>(probability)) result[j++] = [1 - p, p];
-            return result;
-        }
-        using var cursor = scored.GetRowCursor(scored.Schema.Where(c => c.Name == "Score"));
-        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
-        var buffer = default(VBuffer<float>);
-        int k = 0;
-        while (cursor.MoveNext()) { getter(ref buffer); result[k++] = buffer.DenseValues().ToArray(); }
-        return result;
     }
 }

@@ -9,24 +9,8 @@ namespace VaeText.Cli.Tests;
 
 /// <summary>`vaetext compare` and `vaetext demo` through the CLI, on real ML.NET pipelines.</summary>
 [NonParallelizable]
-public class CompareCliTests
+public class CompareCliTests : ThreeTopicCorpusFixture
 {
-    private string _dir = null!;
-    private string _train = null!, _test = null!;
-
-    [SetUp]
-    public void Corpus()
-    {
-        _dir = TestFiles.TempDir();
-        (_train, _test) = TestFiles.ThreeTopicCorpus(_dir);
-    }
-
-    [TearDown]
-    public void Cleanup()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
     [Test]
     public async Task CompareWritesOutputsAndJson()
     {

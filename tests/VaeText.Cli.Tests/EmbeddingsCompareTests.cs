@@ -14,24 +14,8 @@ namespace VaeText.Cli.Tests;
 /// errors, and the real MiniLM (skipped when its model cannot load).
 /// </summary>
 [NonParallelizable]
-public class EmbeddingsCompareTests
+public class EmbeddingsCompareTests : ThreeTopicCorpusFixture
 {
-    private string _dir = null!;
-    private string _train = null!, _test = null!;
-
-    [SetUp]
-    public void Corpus()
-    {
-        _dir = TestFiles.TempDir();
-        (_train, _test) = TestFiles.ThreeTopicCorpus(_dir);
-    }
-
-    [TearDown]
-    public void Cleanup()
-    {
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
     private ComparisonOptions Options(SentenceEmbeddingModel model, VaeSettings vae, IReadOnlyList<CandidateSpec> candidates, int? testSample = null,
         IReadOnlyList<int?>? labeled = null, int seeds = 1) => new()
     {

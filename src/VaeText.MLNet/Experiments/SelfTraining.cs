@@ -25,18 +25,18 @@ internal static class SelfTraining
 
     /// <summary>
     /// The unlabelled pool of a fit: training rows in neither <paramref name="labelled"/> nor <paramref name="heldOut"/>,
-    /// at most <see cref="MaxPool"/> of them drawn with <paramref name="seed"/>, in ascending order.
+    /// at most <paramref name="maxPool"/> of them drawn with <paramref name="seed"/>, in ascending order.
     /// </summary>
-    public static int[] Pool(int trainRows, IReadOnlyCollection<int> labelled, IReadOnlyCollection<int>? heldOut, int seed)
+    public static int[] Pool(int trainRows, IReadOnlyCollection<int> labelled, IReadOnlyCollection<int>? heldOut, int seed, int maxPool = MaxPool)
     {
         var taken = new bool[trainRows];
         foreach (int r in labelled) taken[r] = true;
         if (heldOut is not null) foreach (int r in heldOut) taken[r] = true;
         var pool = Enumerable.Range(0, trainRows).Where(r => !taken[r]).ToArray();
-        if (pool.Length > MaxPool)
+        if (pool.Length > maxPool)
         {
             new Rng(unchecked(seed * 31337 + 5)).Shuffle<int>(pool);
-            pool = pool[..MaxPool];
+            pool = pool[..maxPool];
             Array.Sort(pool);
         }
         return pool;
@@ -44,10 +44,11 @@ internal static class SelfTraining
 
     /// <summary>
     /// Fits <paramref name="spec"/>'s classifier on <paramref name="rows"/> (labelled) and then self-trains it on
-    /// <paramref name="pool"/>; <paramref name="labels"/> is read for <paramref name="rows"/> only.
+    /// <paramref name="pool"/> for <paramref name="rounds"/> rounds; <paramref name="labels"/> is read for
+    /// <paramref name="rows"/> only.
     /// </summary>
     public static ITransformer Fit(CandidateSpec spec, FeatureTable features, int[] rows, int[] pool, IReadOnlyList<string> labels,
-        IReadOnlyList<string> classes, int seed, CancellationToken ct)
+        IReadOnlyList<string> classes, int seed, CancellationToken ct, int rounds = Rounds)
     {
         var plain = spec with { SelfTrained = false };
         var model = ComparisonRunner.FitClassifier(plain, features, rows, labels, classes, seed, ct);
@@ -56,11 +57,11 @@ internal static class SelfTraining
         Array.Fill(pseudo, "");
         foreach (int r in rows) pseudo[r] = labels[r];
         var share = classes.Select(c => rows.Count(r => labels[r] == c) / (double)rows.Length).ToArray();
-        for (int round = 1; round <= Rounds; round++)
+        for (int round = 1; round <= rounds; round++)
         {
             ct.ThrowIfCancellationRequested();
             var scores = Score(model, features, pool, pseudo);
-            int take = (int)((long)pool.Length * round / Rounds);
+            int take = (int)((long)pool.Length * round / rounds);
             var picked = new List<int>(take);
             for (int c = 0; c < classes.Count; c++)
             {

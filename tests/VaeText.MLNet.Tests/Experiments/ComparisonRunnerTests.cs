@@ -196,19 +196,12 @@ public class ComparisonRunnerTests
     public void VaeEnsembleConcatenatesTheSizesAndItsSavedModelPredictsAsScored()
     {
         using var corpus = new TinyCorpus();
-        var options = new ComparisonOptions
-        {
-            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Seeds = 2, Labeled = [30],
-            Candidates = [new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, Vae)],
-        };
-        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
-        var row = outcome.Report.Candidates.Single();
+        var (outcome, row) = RunAlone(corpus, new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, Vae));
+        using var owned = outcome;
         Assert.That(row.Spec.Name, Is.EqualTo("VAE 2d+4d+8d/3ep + SDCA"));
         Assert.That(row.Spec.FeaturizerId, Is.EqualTo("vae_ensemble"));
-        Assert.That(row.Status, Does.StartWith("ok"));
         Assert.That(row.Seeds, Is.EqualTo(2));
-        // Each member VAE is trained once; the ensemble's fit time is theirs together.
-        Assert.That(outcome.Report.VaeRuns.Select(r => r.Settings.Latent), Is.EquivalentTo(new[] { 2, 4, 8 }));
+        // The ensemble's fit time is its member VAEs' together.
         Assert.That(row.FeaturizerSeconds, Is.EqualTo(outcome.Report.VaeRuns.Sum(r => r.Seconds)).Within(1e-9));
         var path = Path.Combine(corpus.Dir, "ensemble.zip");
         outcome.SaveBestModel!(path);
@@ -222,23 +215,32 @@ public class ComparisonRunnerTests
         (model as IDisposable)?.Dispose();
     }
 
+    /// <summary>
+    /// One candidate of the VAE ensemble (2+4+8 latent) on the tiny corpus, 30 labels, 2 seeds: its row is scored and each
+    /// member VAE is trained once.
+    /// </summary>
+    private static (ComparisonRunner.Outcome Outcome, CandidateResult Row) RunAlone(TinyCorpus corpus, CandidateSpec candidate)
+    {
+        var outcome = new ComparisonRunner().Run(new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Seeds = 2, Labeled = [30], Candidates = [candidate],
+        }, null, CancellationToken.None);
+        var row = outcome.Report.Candidates.Single();
+        Assert.That(row.Status, Does.StartWith("ok"));
+        Assert.That(outcome.Report.VaeRuns.Select(r => r.Settings.Latent), Is.EquivalentTo(new[] { 2, 4, 8 }));
+        return (outcome, row);
+    }
+
     [Test]
     public void NgramsAndVaeEnsembleChoosesAWeightAndItsSavedModelPredictsAsScored()
     {
         using var corpus = new TinyCorpus();
-        var options = new ComparisonOptions
-        {
-            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Seeds = 2, Labeled = [30],
-            Candidates = [new(FeaturizerKind.NgramsAndVaeEnsemble, TrainerKind.Sdca, Vae)],
-        };
-        using var outcome = new ComparisonRunner().Run(options, null, CancellationToken.None);
-        var row = outcome.Report.Candidates.Single();
+        var (outcome, row) = RunAlone(corpus, new(FeaturizerKind.NgramsAndVaeEnsemble, TrainerKind.Sdca, Vae));
+        using var owned = outcome;
         Assert.That(row.Spec.Name, Is.EqualTo("TF-IDF ⊕ VAE 2d+4d+8d/3ep + SDCA"));
         Assert.That(row.Spec.FeaturizerId, Is.EqualTo("both_ensemble"));
-        Assert.That(row.Status, Does.StartWith("ok"));
         Assert.That(row.LatentWeights, Has.Count.EqualTo(2));
         Assert.That(row.LatentWeights, Has.All.AnyOf(CandidatePipelines.EnsembleLatentWeights(14).Cast<object>().ToArray()));
-        Assert.That(outcome.Report.VaeRuns.Select(r => r.Settings.Latent), Is.EquivalentTo(new[] { 2, 4, 8 }));
         var path = Path.Combine(corpus.Dir, "both-ensemble.zip");
         outcome.SaveBestModel!(path);
         // The saved chain (TF-IDF, three VaeLatent steps with their weighted normalizers, one Concatenate) scores the
