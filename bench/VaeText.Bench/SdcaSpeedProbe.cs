@@ -12,7 +12,7 @@ namespace VaeText.Bench;
 /// then SDCA on N seeded training rows with the comparison's settings under several ways of feeding ML.NET — wall
 /// seconds per fit (one at a time) and test accuracy. Usage: sdca-speed TRAIN_TSV TEST_TSV ft|ngrams N[,N...] VARIANT[,...]
 /// Variants: base (in-memory view, ML.NET's shuffling pool, a convergence check every pass), noshuffle, check5,
-/// noshuffle-check5, cache (ML.NET's cache: a random-access shuffle), cache-check5; a suffix -itN caps the passes at N, -l2xF multiplies SDCA's L2 by F.
+/// noshuffle-check5, cache (ML.NET's cache: a random-access shuffle), cache-check5; a suffix -itN caps the passes at N, -l2xF multiplies SDCA's L2 by F, -tolF sets the convergence tolerance (1e-3), -mldefaults keeps ML.NET's L2, tolerance and passes.
 /// </summary>
 internal static class SdcaSpeedProbe
 {
@@ -45,7 +45,13 @@ internal static class SdcaSpeedProbe
                 int at = variant.IndexOf("-l2x", StringComparison.Ordinal);
                 if (at >= 0) l2 *= float.Parse(variant[(at + 4)..].Split('-')[0], CultureInfo.InvariantCulture);
                 int passes = variant.Contains("-it", StringComparison.Ordinal) ? int.Parse(variant[(variant.IndexOf("-it", StringComparison.Ordinal) + 3)..].Split('-')[0]) : 100;
-                var model = ProbeTables.FitSdca(m, view, classes, l2, table.SdcaL1, 1e-3f, passes,
+                float tolerance = variant.Contains("-tol", StringComparison.Ordinal)
+                    ? float.Parse(variant[(variant.IndexOf("-tol", StringComparison.Ordinal) + 4)..].Split('-')[0], CultureInfo.InvariantCulture) : 1e-3f;
+                bool mlDefaults = variant.Contains("-mldefaults", StringComparison.Ordinal);
+                var model = mlDefaults
+                    ? ProbeTables.FitSdca(m, view, classes, null, table.SdcaL1, 0.1f, null,
+                        shuffle: !variant.Contains("noshuffle", StringComparison.Ordinal), checkFrequency: variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null)
+                    : ProbeTables.FitSdca(m, view, classes, l2, table.SdcaL1, tolerance, passes,
                     shuffle: !variant.Contains("noshuffle", StringComparison.Ordinal), checkFrequency: variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null);
                 double seconds = sw.Elapsed.TotalSeconds;
                 double acc = ComparisonRunner.Evaluate(model, table, true, testRows, test.Labels, classes, TrainerKind.Sdca).Accuracy;

@@ -135,6 +135,22 @@ internal static class CandidatePipelines
     };
 
     /// <summary>
+    /// Most SDCA passes for a featurizer (null: ML.NET's choice, for the LDA baseline). With the tiny L2 of the unit-norm
+    /// n-gram rows SDCA does not reach its tolerance and runs every pass it is allowed, so the cap is its cost: 50 for
+    /// the n-gram featurizers alone, 100 for the rest. On IMDB (one fit, test split; bench sdca-speed with -it50) 50
+    /// passes against 100 scored 81.25 / 88.61 % against 81.46 / 88.57 % for FeaturizeText's defaults at 2,500 / 25,000
+    /// rows in 1.2 / 10.5 s instead of 1.7 / 18.9 s, and 86.69 / 90.31 % against 86.73 / 90.28 % for TF-IDF 1–2-grams in
+    /// 0.4 / 3.0 s instead of 1.9 / 5.5 s. TF-IDF ⊕ a latent block needs the 100: with 50, TF-IDF ⊕ the VAE ensemble
+    /// fell from 88.45 / 90.35 % to 88.18 / 90.04 % at 2,500 / all labels in a full comparison.
+    /// </summary>
+    public static int? SdcaPasses(FeaturizerKind featurizer) => featurizer switch
+    {
+        FeaturizerKind.Ngrams or FeaturizerKind.FeaturizeText => 50,
+        FeaturizerKind.Lda => null,
+        _ => 100,
+    };
+
+    /// <summary>
     /// SDCA's L2 times the row count for standardised latent means. Swept on IMDB (32-d VAE, 5 seeds, test split):
     /// 200 labels 82.8 % at 1, 84.5 % at 30 and 100, 83.9 % at 1,000; 500 labels 85.2 %, 85.7 %, 85.6 %, 85.2 %.
     /// </summary>
@@ -165,7 +181,7 @@ internal static class CandidatePipelines
                     L2Regularization = l2 / 2,
                     L1Regularization = sdcaL1,
                     ConvergenceTolerance = l2 is null ? 0.1f : 1e-3f,
-                    MaximumNumberOfIterations = l2 is null ? null : 100,
+                    MaximumNumberOfIterations = SdcaPasses(featurizer),
                 });
             }
             case TrainerKind.Sdca:
@@ -179,7 +195,7 @@ internal static class CandidatePipelines
                     // ML.NET's default tolerance (0.1 relative duality gap) stops before small TF-IDF entries get
                     // weights; the LDA baseline keeps ML.NET's defaults.
                     ConvergenceTolerance = SdcaL2(featurizer, rows) is null ? 0.1f : 1e-3f,
-                    MaximumNumberOfIterations = SdcaL2(featurizer, rows) is null ? null : 100,
+                    MaximumNumberOfIterations = SdcaPasses(featurizer),
                 });
             case TrainerKind.FastTree:
             {

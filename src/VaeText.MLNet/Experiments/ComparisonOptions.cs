@@ -30,8 +30,9 @@ internal sealed class ComparisonOptions
     /// <summary>Number of topics of the LDA candidate.</summary>
     public int LdaTopics { get; init; } = 20;
     /// <summary>
-    /// Threads for the VAEs and for fits run side by side; 0 = all processors. Each classifier fit and the LDA fit use one
-    /// thread (ML.NET's LDA on more threads gives different topics from run to run).
+    /// Threads for the VAEs and for fits run side by side; 0 = all processors. With two or more, the VAEs train on half of
+    /// them beside the candidates that need no VAE (the results do not change; with one, everything runs in line). Each
+    /// classifier fit and the LDA fit use one thread (ML.NET's LDA on more threads gives different topics from run to run).
     /// </summary>
     public int Threads { get; init; }
     /// <summary>Explicit candidate list (null: the default set).</summary>

@@ -126,9 +126,16 @@ internal sealed class ComparisonRunner
 
         var candidates = (options.Candidates ?? ComparisonOptions.DefaultCandidates(options.Vae, options.Variants, options.LdaTopics)).Distinct().ToList();
         var labeled = options.Labeled.Distinct().OrderBy(k => k ?? int.MaxValue).ToList();
+        // The VAEs train on a thread of their own beside the candidates (see Featurizers.StartVaeLane): progress comes from both.
+        if (progress is not null) progress = new LockedProgress(progress);
         var features = new Featurizers(ml, options, train, test, report, progress, candidates);
+        int parallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        // With two or more processors the VAEs take half of them from the start, and the candidates that need no VAE
+        // (and those whose VAE is ready) run on the rest meanwhile.
+        int laneThreads = parallelism >= 2 ? parallelism / 2 : 0;
         try
         {
+            if (laneThreads > 0) features.StartVaeLane(VaeOrder(candidates), laneThreads, budget.Token);
             // The labelled draws and their folds depend only on (labels setting, seed): the same for every candidate.
             var draws = new Dictionary<(int? Labels, int Seed), (int[] Rows, CrossValidationFolds? Folds)>();
             (int[] Rows, CrossValidationFolds? Folds) Draw(int? labels, int seed)
@@ -149,7 +156,6 @@ internal sealed class ComparisonRunner
             var confusions = new Dictionary<CandidateResult, int[,]>();
             var firstFits = new Dictionary<CandidateResult, (ITransformer Featurizer, ITransformer Classifier)>();
             bool anyDone = false;
-            int parallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
             foreach (var cand in candidates)
             {
                 foreach (var labels in labeled)
@@ -172,10 +178,12 @@ internal sealed class ComparisonRunner
                         row.Status = row.Status == "ok" ? "ok (one fit: same labels for every seed)" : row.Status[..^1] + "; one fit: same labels for every seed)";
                     using var candidateMemory = new PeakMemorySampler();
                     // Seeds are independent: they run side by side (each fit is single-threaded and seeded, so the
-                    // figures do not depend on the order). With one seed, its own fits run side by side instead.
+                    // figures do not depend on the order). With one seed, its own fits run side by side instead. While
+                    // the VAEs train beside them, they get the processors the VAEs leave.
                     var outcomes = new SeedOutcome?[seedCount];
                     var drawn = Enumerable.Range(1, seedCount).Select(seed => Draw(labels, seed)).ToArray();
-                    int seedDegree = Math.Min(parallelism, seedCount);
+                    int free = features.LaneBusy ? Math.Max(1, parallelism - laneThreads) : parallelism;
+                    int seedDegree = Math.Min(free, seedCount);
                     ParallelWork.For(seedCount, seedDegree, i =>
                     {
                         ct.ThrowIfCancellationRequested();
@@ -183,7 +191,7 @@ internal sealed class ComparisonRunner
                         try
                         {
                             outcomes[i] = RunSeed(cand, variants, drawn[i].Rows, drawn[i].Folds, i + 1, train.Labels, test?.Labels, classes,
-                                seedDegree > 1 ? 1 : parallelism, budget.Token);
+                                seedDegree > 1 ? 1 : free, budget.Token);
                             Volatile.Write(ref anyDone, true);
                         }
                         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { /* stopped by the time budget */ }
@@ -209,8 +217,10 @@ internal sealed class ComparisonRunner
                     row.PeakMemoryMb = Math.Max(featurizerPeak, candidateMemory.PeakAboveBaselineMb);
                     progress?.CandidateDone(row);
                 }
+                features.Release(cand, candidates);
             }
 
+            features.StopVaeLane();
             features.MeasureCoherence(ct);
             var ranked = Leaderboard.Rank(report.Candidates);
             report.Candidates.Clear();
@@ -245,13 +255,39 @@ internal sealed class ComparisonRunner
         }
         catch
         {
+            features.StopVaeLane();
             foreach (var d in features.Owned()) d.Dispose();
             throw;
         }
         finally
         {
+            features.StopVaeLane();
             features.DeleteCheckpoints();
         }
+    }
+
+    /// <summary>The VAE configurations the candidates use, in the order the candidates first need them.</summary>
+    internal static List<VaeSettings> VaeOrder(IEnumerable<CandidateSpec> candidates)
+    {
+        var order = new List<VaeSettings>();
+        foreach (var c in candidates)
+        {
+            if (c.Vae is null || !c.UsesVae) continue;
+            if (c.Featurizer is FeaturizerKind.VaeEnsemble or FeaturizerKind.NgramsAndVaeEnsemble) order.AddRange(CandidateSpec.EnsembleMembers(c.Vae));
+            else order.Add(c.Vae);
+        }
+        return order.Distinct().ToList();
+    }
+
+    /// <summary>Serialises the calls of a progress receiver that hears from the VAE thread and the candidates' thread.</summary>
+    private sealed class LockedProgress(IComparisonProgress inner) : IComparisonProgress
+    {
+        private readonly object _gate = new();
+        public void Stage(string message) { lock (_gate) inner.Stage(message); }
+        public void VaeStarted(VaeSettings settings) { lock (_gate) inner.VaeStarted(settings); }
+        public void VaeBatch(VaeSettings settings, Training.VaeBatchReport report, int batchesPerEpoch) { lock (_gate) inner.VaeBatch(settings, report, batchesPerEpoch); }
+        public void VaeEpoch(VaeSettings settings, VaeEpochPoint point) { lock (_gate) inner.VaeEpoch(settings, point); }
+        public void CandidateDone(CandidateResult result) { lock (_gate) inner.CandidateDone(result); }
     }
 
     /// <summary>What one seed of a candidate at one labels setting produced.</summary>
@@ -479,14 +515,83 @@ internal sealed class ComparisonRunner
         private (ITransformer Transformer, FeatureTable Table)? _ngrams;
         private (ITransformer Transformer, FeatureTable Table)? _embeddings;
         private bool _embeddingsStopped;
+        // The VAE lane (StartVaeLane): its thread, its results by configuration, what stops it, its MLContext and threads.
+        private Thread? _lane;
+        private Dictionary<VaeSettings, TaskCompletionSource<(FittedVae Vae, double Seconds, double PeakMb)?>>? _laneResults;
+        private CancellationTokenSource? _laneStop;
+        private MLContext? _laneMl;
+        private int _vaeThreads = options.Threads;
+
+        /// <summary>True while the VAE lane is training.</summary>
+        public bool LaneBusy => _lane is { IsAlive: true };
+
+        /// <summary>
+        /// Trains the VAE configurations <paramref name="order"/>, one after the other, on a thread of their own with
+        /// <paramref name="threads"/> kernel threads, while the caller goes on with candidates that need no VAE; a
+        /// candidate that needs one of them waits for it. The VAEs are the same as when trained in line (their training
+        /// is seeded and independent of the thread count); the lane has its own MLContext. Stop it with
+        /// <see cref="StopVaeLane"/>; an error in it surfaces where a candidate waits for its VAE.
+        /// </summary>
+        public void StartVaeLane(IReadOnlyList<VaeSettings> order, int threads, CancellationToken budget)
+        {
+            var list = order.Where(s => !_vaes.ContainsKey(s)).ToList();
+            if (list.Count == 0 || _lane is not null) return;
+            _laneResults = new();
+            foreach (var s in list) _laneResults[s] = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (var s in list) for (var shorter = Shorter(s); shorter is not null; shorter = Shorter(shorter)) _laneResults.TryAdd(shorter, new(TaskCreationOptions.RunContinuationsAsynchronously));
+            _laneStop = CancellationTokenSource.CreateLinkedTokenSource(budget);
+            _laneMl = new MLContext(seed: 1);
+            _vaeThreads = threads;
+            var stop = _laneStop.Token;
+            _lane = new Thread(() =>
+            {
+                try
+                {
+                    foreach (var s in list) Vae(s, stop);
+                    foreach (var t in _laneResults.Values) t.TrySetResult(null);
+                }
+                catch (Exception e)
+                {
+                    foreach (var t in _laneResults.Values) t.TrySetException(e);
+                }
+            })
+            { IsBackground = true, Name = "vaetext VAE training" };
+            _lane.Start();
+        }
+
+        /// <summary>Stops the VAE lane (a training under way is cancelled) and waits for its thread; safe to call again.</summary>
+        public void StopVaeLane()
+        {
+            if (_lane is null) return;
+            _laneStop!.Cancel();
+            _lane.Join();
+            _lane = null;
+            _vaeThreads = options.Threads;
+        }
 
         /// <summary>The training rows a pretrained encoder must encode (those of every labelled draw); null: all.</summary>
         public Func<int[]>? TrainRowsToEncode { get; set; }
 
+        /// <summary>What identifies a candidate's feature tables: candidates with the same key share them.</summary>
+        private static (FeaturizerKind, VaeSettings?, int) Key(CandidateSpec c) => (c.Featurizer, c.UsesVae ? c.Vae : null, c.Featurizer == FeaturizerKind.Lda ? c.Topics : 0);
+
+        /// <summary>
+        /// Lets go of <paramref name="done"/>'s feature tables when no later candidate of <paramref name="all"/> reads
+        /// them (FeaturizeText's defaults hold some hundreds of MB that every later garbage collection would walk).
+        /// </summary>
+        public void Release(CandidateSpec done, IReadOnlyList<CandidateSpec> all)
+        {
+            var key = Key(done);
+            int at = -1;
+            for (int i = 0; i < all.Count; i++) if (all[i].Equals(done)) at = i;
+            for (int i = at + 1; i < all.Count; i++) if (Key(all[i]) == key) return;
+            _tables.Remove(key);
+        }
+
         /// <summary>The candidate's feature tables (one per latent weight for n-grams ⊕ VAE); null when the time budget stopped its featurizer.</summary>
         public FeatureTable[]? For(CandidateSpec c, CancellationToken budget)
         {
-            var key = (c.Featurizer, c.UsesVae ? c.Vae : null, c.Featurizer == FeaturizerKind.Lda ? c.Topics : 0);
+            var key = Key(c);
             if (_tables.TryGetValue(key, out var have)) return have;
             FeatureTable[]? result = c.Featurizer switch
             {
@@ -618,8 +723,10 @@ internal sealed class ComparisonRunner
 
         private (FittedVae Vae, double Seconds, double PeakMb)? Vae(VaeSettings s, CancellationToken budget)
         {
+            if (_lane is not null && Thread.CurrentThread != _lane && _laneResults!.TryGetValue(s, out var pending))
+                return pending.Task.GetAwaiter().GetResult();
             if (_vaes.TryGetValue(s, out var have)) return have;
-            if (budget.IsCancellationRequested) { _vaes[s] = null; return null; }
+            if (budget.IsCancellationRequested) { _vaes[s] = null; return Done(s); }
             // Continue the shorter training of the same configuration when there is one (trained first if need be).
             VaeSettings? shorter = Shorter(s);
             VaeRunRecord? before = null;
@@ -629,7 +736,7 @@ internal sealed class ComparisonRunner
                 continueFrom = dir;
                 before = report.VaeRuns.First(r => r.Settings == shorter);
             }
-            if (budget.IsCancellationRequested) { _vaes[s] = null; return null; }
+            if (budget.IsCancellationRequested) { _vaes[s] = null; return Done(s); }
             string? keep = continueFrom ?? (HasLonger(s) ? Path.Combine(Path.GetTempPath(), "vaetext-continue-" + Guid.NewGuid().ToString("N")) : null);
             // The checkpoint is only there to be continued: written after the last epoch, not after every one.
             var fitSettings = keep is null ? s : s with { CheckpointDirectory = keep, Resume = continueFrom is not null, CheckpointLastEpochOnly = true };
@@ -650,13 +757,13 @@ internal sealed class ComparisonRunner
             try
             {
                 if (keep is not null) { Directory.CreateDirectory(keep); _checkpoints[s] = keep; }
-                vae = VaeFeaturizer.Fit(ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed, options.Threads, epochs,
+                vae = VaeFeaturizer.Fit(_laneMl ?? ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed, _vaeThreads, epochs,
                     b => progress?.VaeBatch(s, b, batches), budget);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
                 _vaes[s] = null; // The time budget (or the user) stopped the training; the caller tells them apart.
-                return null;
+                return Done(s);
             }
             // A continued training costs its own epochs plus the shorter one's: the time to fit it from scratch.
             record.Seconds = sw.Elapsed.TotalSeconds + (before?.Seconds ?? 0);
@@ -665,7 +772,15 @@ internal sealed class ComparisonRunner
             record.TopWords = vae.TopWords;
             report.VaeRuns.Add(record);
             _vaes[s] = (vae, record.Seconds, mem.PeakAboveBaselineMb);
-            return _vaes[s];
+            return Done(s);
+        }
+
+        /// <summary>The result of configuration <paramref name="s"/>, handed to a candidate waiting for it on the lane.</summary>
+        private (FittedVae Vae, double Seconds, double PeakMb)? Done(VaeSettings s)
+        {
+            var result = _vaes[s];
+            if (_laneResults is not null && _laneResults.TryGetValue(s, out var pending)) pending.TrySetResult(result);
+            return result;
         }
 
         private FeatureTable[]? VaeTables(CandidateSpec c, CancellationToken budget, bool withNgrams)

@@ -96,14 +96,17 @@ internal sealed class FeatureTable
     {
         var values = v.GetValues();
         var indices = v.IsDense ? default : v.GetIndices();
-        var outValues = new List<float>(values.Length);
-        var outIndices = new List<int>(values.Length);
+        int kept = 0;
         for (int j = 0; j < values.Length; j++)
+            if (map[v.IsDense ? j : indices[j]] >= 0 && values[j] != 0) kept++;
+        var outValues = new float[kept];
+        var outIndices = new int[kept];
+        for (int j = 0, k = 0; j < values.Length; j++)
         {
-            int column = v.IsDense ? j : indices[j];
-            if (map[column] >= 0 && values[j] != 0) { outIndices.Add(map[column]); outValues.Add(values[j]); }
+            int column = map[v.IsDense ? j : indices[j]];
+            if (column >= 0 && values[j] != 0) { outIndices[k] = column; outValues[k++] = values[j]; }
         }
-        return new VBuffer<float>(width, outValues.Count, outValues.ToArray(), outIndices.ToArray());
+        return new VBuffer<float>(width, kept, outValues, outIndices);
     }
 
     /// <summary>A data view over the given rows: <see cref="LabelTextColumn"/> (class name) and the features.</summary>

@@ -5,8 +5,10 @@ namespace VaeText.Experiments;
 /// <summary>
 /// Silences the standard output of native code for a while: ML.NET's LDA (LdaNative) prints its log-likelihood
 /// every few iterations with printf, which would mix into the tool's output and break <c>--json</c>. On Linux and
-/// macOS file descriptor 1 is pointed at /dev/null while the returned object is alive (managed writes to standard
-/// output in that time are lost too, so the comparison prints nothing then); elsewhere it does nothing.
+/// macOS file descriptor 1 is pointed at /dev/null while the returned object is alive; elsewhere it does nothing.
+/// Managed writes to <see cref="Console.Out"/> in that time are lost too, unless the process first gave managed code a
+/// descriptor of its own with <see cref="KeepManagedOutput"/> (vaetext does: its progress keeps printing while a
+/// VAE trains beside the LDA fit).
 /// </summary>
 internal sealed partial class NativeStdout : IDisposable
 {
@@ -30,6 +32,29 @@ internal sealed partial class NativeStdout : IDisposable
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             _saved = -1;
+        }
+    }
+
+    /// <summary>
+    /// Points <see cref="Console.Out"/> at a duplicate of file descriptor 1 (Linux and macOS), so that <see cref="Silence"/>
+    /// silences native code only; returns the new writer, or null where nothing changed. Call it once, before any output.
+    /// </summary>
+    public static TextWriter? KeepManagedOutput()
+    {
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return null;
+        try
+        {
+            int fd = Dup(1);
+            if (fd < 0) return null;
+            var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1);
+            var encoding = Console.OutputEncoding.CodePage == 65001 ? new System.Text.UTF8Encoding(false) : Console.OutputEncoding;
+            var writer = TextWriter.Synchronized(new StreamWriter(stream, encoding) { AutoFlush = true });
+            Console.SetOut(writer);
+            return writer;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

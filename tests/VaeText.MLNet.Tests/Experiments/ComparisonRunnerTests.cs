@@ -249,6 +249,32 @@ public class ComparisonRunnerTests
     }
 
     [Test]
+    public void VaesTrainedBesideTheCandidatesGiveTheSameRunAsTrainedInLine()
+    {
+        using var corpus = new TinyCorpus();
+        var candidates = new CandidateSpec[]
+        {
+            new(FeaturizerKind.Ngrams, TrainerKind.Sdca, null), new(FeaturizerKind.Vae, TrainerKind.Sdca, Vae),
+            new(FeaturizerKind.Vae, TrainerKind.Sdca, Vae with { Epochs = 2 }), new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, Vae),
+            new(FeaturizerKind.VaeEnsemble, TrainerKind.Sdca, Vae, SelfTrained: true), new(FeaturizerKind.NgramsAndVaeEnsemble, TrainerKind.Sdca, Vae),
+        };
+        var stages = new List<string>();
+        // One thread: everything in line. Two: the VAEs train on a thread of their own while the TF-IDF candidate runs.
+        ComparisonRunner.Outcome Run(int threads) => new ComparisonRunner().Run(new ComparisonOptions
+        {
+            TrainPath = corpus.Train, TestPath = corpus.Test, Vae = Vae, Labeled = [12, null], Seeds = 2, Candidates = candidates, Threads = threads,
+        }, threads == 2 ? new Recorder(stages) : null, CancellationToken.None);
+        using var inline = Run(1);
+        using var beside = Run(2);
+        static string Summary(ComparisonReport r) => string.Join("\n", r.Candidates.Select(c =>
+            $"{c.Spec.Name} {c.LabelsText} {c.Status} rank {c.Rank} cv {string.Join(",", c.CvAccuracies)} test {string.Join(",", c.Accuracies)} w {string.Join(",", c.LatentWeights)}"))
+            + "\n" + string.Join("\n", r.VaeRuns.OrderBy(v => v.Settings.Name).Select(v => v.Settings.Name + " " + string.Join(",", v.Epochs.Select(e => e.Reconstruction))));
+        Assert.That(Summary(beside.Report), Is.EqualTo(Summary(inline.Report)));
+        Assert.That(beside.Report.Candidates.Count(c => c.Seeds > 0), Is.EqualTo(11));
+        Assert.That(stages.Count(s => s.StartsWith("Training VAE", StringComparison.Ordinal)), Is.EqualTo(4));
+    }
+
+    [Test]
     public void ReplacingEveryTestLabelChangesNeitherTheSelectionNorTheSavedModel()
     {
         using var corpus = new TinyCorpus();

@@ -144,7 +144,7 @@ public class ExperimentPartsTests
         var b = Scores(wide, full);
         for (int i = 0; i < a.Length; i++) Assert.That(a[i], Is.EqualTo(b[i]).Within(1e-3), $"row {i}");
         double accuracy = ComparisonRunner.Evaluate(model, narrow, true, all, testLabels, classes, TrainerKind.Sdca).Accuracy;
-        Assert.That(accuracy, Is.GreaterThan(0.8), "a real fit");
+        Assert.That(accuracy, Is.GreaterThan(0.75), "a real fit (chance is 0.5)");
     }
 
     [Test]
