@@ -46,7 +46,7 @@ internal sealed partial class NativeStdout : IDisposable
         {
             int fd = Dup(1);
             if (fd < 0) return null;
-            var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1);
+            var stream = new DropWhenClosed(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1));
             var encoding = Console.OutputEncoding.CodePage == 65001 ? new System.Text.UTF8Encoding(false) : Console.OutputEncoding;
             var writer = TextWriter.Synchronized(new StreamWriter(stream, encoding) { AutoFlush = true });
             Console.SetOut(writer);
@@ -77,6 +77,44 @@ internal sealed partial class NativeStdout : IDisposable
             }
         }
         finally { Monitor.Exit(s_gate); }
+    }
+
+    /// <summary>
+    /// Drops writes once the reader has gone (a closed pipe, as in <c>vaetext … | head</c>), as .NET's own console stream
+    /// does: the run goes on and still writes its output files.
+    /// </summary>
+    private sealed class DropWhenClosed(Stream inner) : Stream
+    {
+        private bool _closed;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_closed) return;
+            try { inner.Write(buffer); }
+            catch (IOException) { _closed = true; }
+        }
+
+        public override void Flush()
+        {
+            if (_closed) return;
+            try { inner.Flush(); }
+            catch (IOException) { _closed = true; }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) { try { inner.Dispose(); } catch (IOException) { } }
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class Nothing : IDisposable
