@@ -48,10 +48,7 @@ internal static class SdcaSpeedProbe
                 float tolerance = variant.Contains("-tol", StringComparison.Ordinal)
                     ? float.Parse(variant[(variant.IndexOf("-tol", StringComparison.Ordinal) + 4)..].Split('-')[0], CultureInfo.InvariantCulture) : 1e-3f;
                 bool mlDefaults = variant.Contains("-mldefaults", StringComparison.Ordinal);
-                var model = mlDefaults
-                    ? ProbeTables.FitSdca(m, view, classes, null, table.SdcaL1, 0.1f, null,
-                        shuffle: !variant.Contains("noshuffle", StringComparison.Ordinal), checkFrequency: variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null)
-                    : ProbeTables.FitSdca(m, view, classes, l2, table.SdcaL1, tolerance, passes,
+                var model = ProbeTables.FitSdca(m, view, classes, mlDefaults ? null : l2, table.SdcaL1, mlDefaults ? 0.1f : tolerance, mlDefaults ? null : passes,
                     shuffle: !variant.Contains("noshuffle", StringComparison.Ordinal), checkFrequency: variant.EndsWith("check5", StringComparison.Ordinal) ? 5 : null);
                 double seconds = sw.Elapsed.TotalSeconds;
                 double acc = ComparisonRunner.Evaluate(model, table, true, testRows, test.Labels, classes, TrainerKind.Sdca).Accuracy;

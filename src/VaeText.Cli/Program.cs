@@ -19,10 +19,6 @@ public static class Program
             c.Cancel = true;
             cts.Cancel();
         });
-        bool interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected;
-        // Managed output gets a descriptor of its own: silencing ML.NET's native LDA output (descriptor 1) while a VAE
-        // trains beside it must not silence the progress lines.
-        var stdout = Experiments.NativeStdout.KeepManagedOutput() ?? Console.Out;
-        return await Cli.RunAsync(args, stdout, Console.Error, cts.Token, interactive);
+        return await Cli.RunAsync(args, Console.Out, Console.Error, cts.Token, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
     }
 }

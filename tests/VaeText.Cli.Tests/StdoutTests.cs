@@ -4,10 +4,7 @@ using VaeText.Cli.Tests.Support;
 
 namespace VaeText.Cli.Tests;
 
-/// <summary>
-/// vaetext writes its managed output through its own copy of standard output (so that silencing ML.NET's native LDA
-/// output leaves the progress alone); a reader that goes away early must not stop the run or lose its files.
-/// </summary>
+/// <summary>A reader of vaetext's standard output that goes away early must not stop the run or lose its files.</summary>
 [NonParallelizable]
 [Platform(Exclude = "Win")]
 public class StdoutTests

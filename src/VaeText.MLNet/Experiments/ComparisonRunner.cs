@@ -520,7 +520,7 @@ internal sealed class ComparisonRunner
         private Dictionary<VaeSettings, TaskCompletionSource<(FittedVae Vae, double Seconds, double PeakMb)?>>? _laneResults;
         private CancellationTokenSource? _laneStop;
         private MLContext? _laneMl;
-        private int _vaeThreads = options.Threads;
+        private int _laneThreads;
 
         /// <summary>True while the VAE lane is training.</summary>
         public bool LaneBusy => _lane is { IsAlive: true };
@@ -541,7 +541,7 @@ internal sealed class ComparisonRunner
             foreach (var s in list) for (var shorter = Shorter(s); shorter is not null; shorter = Shorter(shorter)) _laneResults.TryAdd(shorter, new(TaskCreationOptions.RunContinuationsAsynchronously));
             _laneStop = CancellationTokenSource.CreateLinkedTokenSource(budget);
             _laneMl = new MLContext(seed: 1);
-            _vaeThreads = threads;
+            _laneThreads = threads;
             var stop = _laneStop.Token;
             _lane = new Thread(() =>
             {
@@ -566,7 +566,6 @@ internal sealed class ComparisonRunner
             _laneStop!.Cancel();
             _lane.Join();
             _lane = null;
-            _vaeThreads = options.Threads;
         }
 
         /// <summary>The training rows a pretrained encoder must encode (those of every labelled draw); null: all.</summary>
@@ -582,10 +581,7 @@ internal sealed class ComparisonRunner
         public void Release(CandidateSpec done, IReadOnlyList<CandidateSpec> all)
         {
             var key = Key(done);
-            int at = -1;
-            for (int i = 0; i < all.Count; i++) if (all[i].Equals(done)) at = i;
-            for (int i = at + 1; i < all.Count; i++) if (Key(all[i]) == key) return;
-            _tables.Remove(key);
+            if (!all.SkipWhile(c => !c.Equals(done)).Skip(1).Any(c => Key(c) == key)) _tables.Remove(key);
         }
 
         /// <summary>The candidate's feature tables (one per latent weight for n-grams ⊕ VAE); null when the time budget stopped its featurizer.</summary>
@@ -757,7 +753,9 @@ internal sealed class ComparisonRunner
             try
             {
                 if (keep is not null) { Directory.CreateDirectory(keep); _checkpoints[s] = keep; }
-                vae = VaeFeaturizer.Fit(_laneMl ?? ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed, _vaeThreads, epochs,
+                bool onLane = _lane is not null && Thread.CurrentThread == _lane;
+                vae = VaeFeaturizer.Fit(onLane ? _laneMl! : ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed,
+                    onLane ? _laneThreads : options.Threads, epochs,
                     b => progress?.VaeBatch(s, b, batches), budget);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)

@@ -6,9 +6,9 @@ namespace VaeText.Experiments;
 /// Silences the standard output of native code for a while: ML.NET's LDA (LdaNative) prints its log-likelihood
 /// every few iterations with printf, which would mix into the tool's output and break <c>--json</c>. On Linux and
 /// macOS file descriptor 1 is pointed at /dev/null while the returned object is alive; elsewhere it does nothing.
-/// Managed writes to <see cref="Console.Out"/> in that time are lost too, unless the process first gave managed code a
-/// descriptor of its own with <see cref="KeepManagedOutput"/> (vaetext does: its progress keeps printing while a
-/// VAE trains beside the LDA fit).
+/// Managed writes go on: .NET's <see cref="Console.Out"/> writes to a duplicate of descriptor 1 made when it is first
+/// used (the CLI uses it from the start), so the comparison's progress keeps printing while a VAE trains beside the
+/// LDA fit.
 /// </summary>
 internal sealed partial class NativeStdout : IDisposable
 {
@@ -35,29 +35,6 @@ internal sealed partial class NativeStdout : IDisposable
         }
     }
 
-    /// <summary>
-    /// Points <see cref="Console.Out"/> at a duplicate of file descriptor 1 (Linux and macOS), so that <see cref="Silence"/>
-    /// silences native code only; returns the new writer, or null where nothing changed. Call it once, before any output.
-    /// </summary>
-    public static TextWriter? KeepManagedOutput()
-    {
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return null;
-        try
-        {
-            int fd = Dup(1);
-            if (fd < 0) return null;
-            var stream = new DropWhenClosed(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1));
-            var encoding = Console.OutputEncoding.CodePage == 65001 ? new System.Text.UTF8Encoding(false) : Console.OutputEncoding;
-            var writer = TextWriter.Synchronized(new StreamWriter(stream, encoding) { AutoFlush = true });
-            Console.SetOut(writer);
-            return writer;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Silences native standard output until the result is disposed.</summary>
     public static IDisposable Silence() =>
         OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new NativeStdout() : new Nothing();
@@ -77,44 +54,6 @@ internal sealed partial class NativeStdout : IDisposable
             }
         }
         finally { Monitor.Exit(s_gate); }
-    }
-
-    /// <summary>
-    /// Drops writes once the reader has gone (a closed pipe, as in <c>vaetext … | head</c>), as .NET's own console stream
-    /// does: the run goes on and still writes its output files.
-    /// </summary>
-    private sealed class DropWhenClosed(Stream inner) : Stream
-    {
-        private bool _closed;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (_closed) return;
-            try { inner.Write(buffer); }
-            catch (IOException) { _closed = true; }
-        }
-
-        public override void Flush()
-        {
-            if (_closed) return;
-            try { inner.Flush(); }
-            catch (IOException) { _closed = true; }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) { try { inner.Dispose(); } catch (IOException) { } }
-            base.Dispose(disposing);
-        }
     }
 
     private sealed class Nothing : IDisposable
