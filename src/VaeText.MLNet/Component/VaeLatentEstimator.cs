@@ -172,6 +172,8 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
         public bool Resume { get; set; }
         /// <summary>On a NaN/∞ loss, roll back to the epoch start and retry with half the learning rate, at most this many times (0 = stop with an error).</summary>
         public int DivergenceRetries { get; set; }
+        /// <summary>Runtime only (not saved; internal): texts tokenized by earlier fits on the same corpus (comparison runs).</summary>
+        internal BagOfWordsCache? Cache { get; set; }
         /// <summary>Runtime only (not saved): one report per training epoch.</summary>
         public IProgress<VaeEpochReport>? Progress { get; set; }
         /// <summary>Runtime only (not saved): called after every optimisation step.</summary>
@@ -290,6 +292,7 @@ public sealed class VaeLatentEstimator : IEstimator<VaeLatentTransformer>
             Vocabulary = vocabulary,
             Training = training,
             Model = new BowVaeOptions { LatentSize = o.LatentSize, EncoderHiddenSizes = (o.EncoderHiddenSizes ?? []).ToArray(), Seed = o.Seed },
+            Cache = o.Cache,
         };
         if (o.Encoder != EncoderKind.BagOfWords)
         {

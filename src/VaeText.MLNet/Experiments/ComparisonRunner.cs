@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using VaeText.Pipelines;
+using VaeText.Text;
 using VaeText.Training;
 
 namespace VaeText.Experiments;
@@ -437,9 +438,9 @@ internal sealed class ComparisonRunner
         // with its own thread in front of it; its cache shuffles by random access instead. On IMDB FeaturizeText vectors
         // one fit took 2.6 s instead of 11.6 s at 2,500 rows and 30.6 s instead of 54.7 s at 25,000, at the same accuracy
         // (bench sdca-speed).
-        if (spec.Trainer == TrainerKind.Sdca) view = ml.Data.Cache(view);
         bool binary = CandidatePipelines.IsBinary(spec.Trainer, classes.Count);
         var mapped = TextClassifierPipeline.LabelMapping(ml, FeatureTable.LabelTextColumn, classes, binary).Fit(view).Transform(view);
+        if (spec.Trainer == TrainerKind.Sdca) mapped = ml.Data.Cache(mapped);
         try
         {
             return CandidatePipelines.Trainer(ml, spec.Trainer, spec.Featurizer, classes.Count, rows.Length, features.SdcaL1).Fit(mapped);
@@ -518,6 +519,8 @@ internal sealed class ComparisonRunner
         // The VAE lane (StartVaeLane): its thread, its results by configuration, what stops it, its MLContext and threads.
         private Thread? _lane;
         private Dictionary<VaeSettings, TaskCompletionSource<(FittedVae Vae, double Seconds, double PeakMb)?>>? _laneResults;
+        // The VAE configurations share one tokenized corpus (same tokenizer and vocabulary settings).
+        private readonly BagOfWordsCache _bowCache = new();
         private CancellationTokenSource? _laneStop;
         private MLContext? _laneMl;
         private int _laneThreads;
@@ -756,7 +759,7 @@ internal sealed class ComparisonRunner
                 bool onLane = _lane is not null && Thread.CurrentThread == _lane;
                 vae = VaeFeaturizer.Fit(onLane ? _laneMl! : ml, train.View, train.Texts, test?.Texts, options.TextColumn, fitSettings, options.VaeSeed,
                     onLane ? _laneThreads : options.Threads, epochs,
-                    b => progress?.VaeBatch(s, b, batches), budget);
+                    b => progress?.VaeBatch(s, b, batches), budget, _bowCache);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {

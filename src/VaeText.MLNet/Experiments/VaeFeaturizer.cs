@@ -73,12 +73,15 @@ internal static class VaeFeaturizer
 
     /// <summary>
     /// Fits the VAE (<c>mlContext.Transforms.VaeLatent</c>) on the text column of <paramref name="train"/> and encodes the
-    /// training and test texts; <paramref name="ct"/> stops the training between batches.
+    /// training and test texts; <paramref name="ct"/> stops the training between batches; <paramref name="cache"/> shares the
+    /// tokenized corpus with the other configurations.
     /// </summary>
     public static FittedVae Fit(MLContext ml, IDataView train, IReadOnlyList<string> trainTexts, IReadOnlyList<string>? testTexts, string textColumn,
-        VaeSettings settings, int seed, int threads, IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken ct)
+        VaeSettings settings, int seed, int threads, IProgress<VaeEpochReport>? progress, Action<VaeBatchReport>? onBatch, CancellationToken ct,
+        Text.BagOfWordsCache? cache = null)
     {
         var options = Options(trainTexts.Count, settings, seed, threads);
+        options.Cache = cache;
         options.Progress = progress;
         options.BatchProgress = onBatch;
         options.CancellationToken = ct;

@@ -108,7 +108,10 @@ public sealed class TextVae
             probe.VocabularySize = Math.Max(1, probe.VocabularySize);
             probe.Validate();
         }
-        BagOfWords.Fit(texts, tok, options.Vocabulary, out var vocabulary, out var counts, threads);
+        Vocabulary vocabulary;
+        CsrMatrix counts;
+        if (options.Cache is { } cache) cache.Fit(texts, tok, options.Vocabulary, out vocabulary, out counts, threads);
+        else BagOfWords.Fit(texts, tok, options.Vocabulary, out vocabulary, out counts, threads);
         cancellationToken.ThrowIfCancellationRequested();
         if (options.Sequence is { } so)
         {
@@ -117,21 +120,24 @@ public sealed class TextVae
             var seq = new SeqVae(sOpt, counts);
             var ids = SeqTokens.EncodeAll(texts, new Tokenizer(tok), vocabulary, sOpt.MaxLength);
             var r = trainer.Train(seq, ids, counts, progress, onBatch, cancellationToken);
-            return new TextVae(tok, vocabulary, null, seq, r);
+            return new TextVae(tok, vocabulary, null, seq, r) { Cache = options.Cache };
         }
         var mo = (options.Model ?? new BowVaeOptions()).Clone();
         mo.VocabularySize = vocabulary.Count;
         var model = new BowVae(mo, counts);
         var result = trainer.Train(model, counts, progress, onBatch, cancellationToken);
-        return new TextVae(tok, vocabulary, model, null, result);
+        return new TextVae(tok, vocabulary, model, null, result) { Cache = options.Cache };
     }
 
     /// <summary>Bag-of-words counts of <paramref name="texts"/> over this bundle's vocabulary (<c>[n, V]</c>).</summary>
     public CsrMatrix Featurize(IReadOnlyList<string> texts, int maxThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return BagOfWords.Build(texts, _tokenizer, Vocabulary, maxThreads);
+        return Cache?.Build(texts, _tokenizer, Vocabulary, maxThreads) ?? BagOfWords.Build(texts, _tokenizer, Vocabulary, maxThreads);
     }
+
+    /// <summary>Where <see cref="Featurize"/> finds texts tokenized before (set by <see cref="Train"/> from its options).</summary>
+    internal BagOfWordsCache? Cache { get; init; }
 
     /// <summary>
     /// Token-id sequences the sequence encoder reads (0 = padding, never emitted; 1 = unknown word; 2 + w = word w;

@@ -30,4 +30,6 @@ public sealed class TextVaeOptions
     public SeqVaeOptions? Sequence { get; set; }
     /// <summary>Optimisation settings (threads, checkpoints, resume, divergence retries).</summary>
     public VaeTrainingOptions Training { get; set; } = new();
+    /// <summary>Tokenized corpora shared with other trainings on the same texts (internal: comparison runs).</summary>
+    internal BagOfWordsCache? Cache { get; set; }
 }

@@ -79,14 +79,23 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
         var z = ws.Z.AsSpan(0, bl);
 
         // Decoder forward and fused softmax-cross-entropy; dLogits overwrite the logits in place.
-        var logits = ws.Logits.AsSpan(0, b * VocabularySize);
-        Decoder.Forward(z, logits, b);
+        // (Decoder.Forward and Decoder.Backward, with the bias added and its gradient summed inside the softmax pass
+        // while each row is in cache; the same operations in the same order.)
+        var dec = Decoder;
+        int v = VocabularySize;
+        var logits = ws.Logits.AsSpan(0, b * v);
+        var w = _store.Value(dec.Weight);
+        Gemm.MatMulTransB<T>(z, w, logits, b, l, v);
         double scale = 1.0 / b;
-        SoftmaxCrossEntropy(targets, ws.Logits, ws.RowRecon, scale, gradient: true, maxThreads);
+        // Bias gradients in the softmax pass only when it runs the rows in order (Σ over rows in the same order).
+        bool rowsInOrder = maxThreads <= 1 || b <= SoftmaxRowChunk;
+        SoftmaxCrossEntropy(targets, ws.Logits, ws.RowRecon, scale, gradient: true, maxThreads, addBias: true, sumBiasGradient: rowsInOrder);
 
         // Decoder backward: dW += dLogitsᵀ·z, db += Σ dLogits, dz = dLogits·W.
         var dz = ws.DZ.AsSpan(0, bl);
-        Decoder.Backward(z, logits, dz, b);
+        Gemm.MatMulTransA<T>(logits, z, _store.Grad(dec.Weight), v, b, l, accumulate: true);
+        if (!rowsInOrder) Linear<T>.AddColumnSums(logits, _store.Grad(dec.Bias), b, v);
+        Gemm.MatMul<T>(logits, w, dz, b, v, l);
 
         double sumRecon = 0, tokens = 0;
         var rows = targets.Rows.Span;
@@ -215,22 +224,29 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    private const int SoftmaxRowChunk = 16;
+
     /// <summary>
     /// Per row r: recon[r] = −Σ count·log softmax(logits[r]); with <paramref name="gradient"/> the logits row is
     /// replaced by scale·(N·softmax − counts), N = Σ counts. Rows run in parallel (each row is independent, so
-    /// results do not depend on the thread count).
+    /// results do not depend on the thread count). <paramref name="addBias"/> first adds the decoder bias to each row
+    /// (the logits are then z·Wᵀ without it); <paramref name="sumBiasGradient"/> adds each row's gradient to the bias
+    /// gradient (callers ask for it only when the rows run in order, so that the sum is the same).
     /// </summary>
-    internal void SoftmaxCrossEntropy(CsrBatch targets, T[] logits, double[] recon, double scale, bool gradient, int maxThreads)
+    internal void SoftmaxCrossEntropy(CsrBatch targets, T[] logits, double[] recon, double scale, bool gradient, int maxThreads,
+        bool addBias = false, bool sumBiasGradient = false)
     {
         int v = VocabularySize;
         var m = targets.Matrix;
         var rowsMem = targets.Rows;
-        Parallelism.For(targets.Count, 16, maxThreads, (start, end) =>
+        var biasSlice = addBias || sumBiasGradient ? Decoder.Bias : default;
+        Parallelism.For(targets.Count, SoftmaxRowChunk, maxThreads, (start, end) =>
         {
             var rows = rowsMem.Span;
             for (int r = start; r < end; r++)
             {
                 var row = logits.AsSpan(r * v, v);
+                if (addBias) System.Numerics.Tensors.TensorPrimitives.Add(row, _store.Value(biasSlice)[..v], row);
                 int doc = rows[r];
                 int p0 = m.RowPtr[doc], p1 = m.RowPtr[doc + 1];
                 double dot = 0, count = 0;
@@ -251,6 +267,11 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
                     TensorPrimitives.Multiply(row, T.CreateTruncating(scale * count / sum), row);
                     T sc = T.CreateTruncating(scale);
                     for (int p = p0; p < p1; p++) row[m.Indices[p]] -= sc * T.CreateTruncating(m.Values[p]);
+                    if (sumBiasGradient)
+                    {
+                        var db = _store.Grad(biasSlice)[..v];
+                        TensorPrimitives.Add(db, row, db);
+                    }
                 }
             }
         });

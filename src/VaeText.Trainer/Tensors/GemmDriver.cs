@@ -271,6 +271,14 @@ internal static unsafe class GemmDriver
                         Vector256.Store(Vector256.Load(src + 64), dd + 64);
                     }
                 }
+                else if (bytes == 24)
+                {
+                    for (int t = 0; t < full; t++, src += 24, dd += panelBytes)
+                    {
+                        Vector128.Store(Vector128.Load(src), dd);
+                        *(long*)(dd + 16) = *(long*)(src + 16);
+                    }
+                }
                 else
                 {
                     for (int t = 0; t < full; t++, src += bytes, dd += panelBytes) Buffer.MemoryCopy(src, dd, bytes, bytes);

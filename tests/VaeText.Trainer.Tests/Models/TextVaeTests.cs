@@ -53,6 +53,33 @@ public class TextVaeTests
         Assert.That(top.All(w => vae.Vocabulary.Contains(w)));
     }
 
+    /// <summary>Trainings that share a cache tokenize the corpus once and give the models trained without it.</summary>
+    [Test]
+    public void TrainingsSharingACacheTokenizeOnceAndTrainTheSameModels()
+    {
+        var texts = Corpus(90, 4);
+        var other = Corpus(20, 9);
+        TextVaeOptions Options(int latent, VaeText.Text.BagOfWordsCache? cache) => new()
+        {
+            Model = new BowVaeOptions { EncoderHiddenSizes = new[] { 12 }, LatentSize = latent, Seed = 2 },
+            Training = new VaeTrainingOptions { Epochs = 2, BatchSize = 16, AnnealingSteps = 10, MaxThreads = 1 },
+            Vocabulary = new VaeText.Text.VocabularyOptions { StopWords = VaeText.Text.StopWords.English },
+            Cache = cache,
+        };
+        var cache = new VaeText.Text.BagOfWordsCache();
+        foreach (int latent in new[] { 2, 3 })
+        {
+            var plain = TextVae.Train(texts, Options(latent, null));
+            var shared = TextVae.Train(texts.ToList(), Options(latent, cache));
+            Assert.That(shared.Vocabulary.Terms, Is.EqualTo(plain.Vocabulary.Terms));
+            Assert.That(shared.BagOfWordsModel!.GetParameters(), Is.EqualTo(plain.BagOfWordsModel!.GetParameters()));
+            Assert.That(shared.EncodeMeans(texts, 1), Is.EqualTo(plain.EncodeMeans(texts, 1)));
+            Assert.That(shared.EncodeMeans(other, 1), Is.EqualTo(plain.EncodeMeans(other, 1)));
+        }
+        // One vocabulary fit of the corpus and one count matrix of the other texts: the second model got the first one's vocabulary.
+        Assert.That(cache.Computed, Is.EqualTo(2));
+    }
+
     [Test]
     public void TopicViewPrefersFrequentLetterWordsOverNumbersShortAndRareTokens()
     {

@@ -62,6 +62,43 @@ public class BagOfWordsTests
         }
     }
 
+    /// <summary>The cache returns what BagOfWords computes, and computes again when the texts or a setting differ.</summary>
+    [Test]
+    public void CacheReusesOnlyEqualTextsAndSettings()
+    {
+        var texts = RandomTexts(300, 4);
+        var tokOpts = new TokenizerOptions();
+        var vocabOpts = new VocabularyOptions { MaxSize = 6, StopWords = new HashSet<string> { "alpha" } };
+        var cache = new BagOfWordsCache();
+        cache.Fit(texts, tokOpts, vocabOpts, out var v1, out var m1, 2);
+        BagOfWords.Fit(texts, tokOpts, vocabOpts, out var vRef, out var mRef, 1);
+        Assert.That(v1.Terms, Is.EqualTo(vRef.Terms));
+        Assert.That((m1.RowPtr, m1.Indices, m1.Values), Is.EqualTo((mRef.RowPtr, mRef.Indices, mRef.Values)));
+        // Equal texts in another list, equal settings in other objects: the same result, not recomputed.
+        cache.Fit(texts.ToList(), tokOpts.Clone(), vocabOpts.Clone(), out var v2, out var m2, 1);
+        Assert.That(v2, Is.SameAs(v1));
+        Assert.That(m2, Is.SameAs(m1));
+        var tok = new Tokenizer(tokOpts);
+        Assert.That(cache.Build(texts.ToArray(), tok, v1, 1), Is.SameAs(m1), "the fit's own matrix");
+        Assert.That(cache.Computed, Is.EqualTo(1));
+        // Other texts, another setting, another stop-word list, another tokenizer or vocabulary: computed afresh.
+        var other = RandomTexts(200, 8);
+        var built = cache.Build(other, tok, v1, 1);
+        AssertEqualsNaive(built, other, tok, v1);
+        Assert.That(cache.Build(other, tok, v1, 1), Is.SameAs(built));
+        var edited = texts.ToArray(); edited[17] += " gamma";
+        cache.Fit(edited, tokOpts, vocabOpts, out _, out var m3, 1);
+        Assert.That(m3, Is.Not.SameAs(m1));
+        cache.Fit(texts, tokOpts, new VocabularyOptions { MaxSize = 7, StopWords = vocabOpts.StopWords }, out var v4, out _, 1);
+        Assert.That(v4.Count, Is.EqualTo(7));
+        cache.Fit(texts, tokOpts, new VocabularyOptions { MaxSize = 6, StopWords = new HashSet<string> { "beta" } }, out var v5, out _, 1);
+        Assert.That(v5.Terms, Does.Contain("alpha"));
+        var upper = new TokenizerOptions { LowerCase = false };
+        var m6 = cache.Build(texts, new Tokenizer(upper), v1, 1);
+        AssertEqualsNaive(m6, texts, new Tokenizer(upper), v1);
+        Assert.That(cache.Computed, Is.EqualTo(6));
+    }
+
     [Test]
     public void EmptyInputsAndErrors()
     {

@@ -81,6 +81,26 @@ public class VaeTrainerTests
         Assert.That(m2.GetParameters(), Is.Not.EqualTo(new BowVae(new BowVaeOptions { VocabularySize = 30, EncoderHiddenSizes = new[] { 16, 16 }, LatentSize = 4, Seed = 4 }, x).GetParameters()));
     }
 
+    /// <summary>
+    /// The same model on one thread (the decoder's bias gradient summed inside the softmax pass) and on three (the rows
+    /// of a batch in parallel chunks, the bias gradient summed after).
+    /// </summary>
+    [Test]
+    public void TrainingGivesTheSameModelOnAnyThreadCount()
+    {
+        var x = Fixture(docs: 200);
+        float[] Run(int threads)
+        {
+            var m = new BowVae(ModelOptions(), x);
+            var o = TrainOptions(); o.Epochs = 2; o.BatchSize = 48; o.MaxThreads = threads;
+            new VaeTrainer(o).Train(m, x);
+            return m.GetParameters();
+        }
+        var one = Run(1);
+        Assert.That(Run(3), Is.EqualTo(one));
+        Assert.That(one, Is.Not.EqualTo(new BowVae(ModelOptions(), x).GetParameters()), "it trained");
+    }
+
     [Test]
     public void EncodeIsThreadCountIndependentAndDetailedIsConsistent()
     {
