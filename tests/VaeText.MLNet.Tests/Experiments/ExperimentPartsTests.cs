@@ -213,6 +213,50 @@ public class ExperimentPartsTests
         Assert.That(Width(true), Is.GreaterThanOrEqualTo(5 + 4), "股 市 大 涨 跌 and the pairs 股市 市大 大涨 大跌");
     }
 
+    /// <summary>
+    /// The comparison's FastTree fits without the full collections ML.NET forces in every fit (plain FastTree: at least
+    /// two), and scores every row as the plain trainer does.
+    /// </summary>
+    [Test]
+    public void FastTreeFitsWithoutForcedCollectionsAndScoresTheSame()
+    {
+        var ml = new MLContext(3);
+        var rng = new Random(5);
+        var rows = Enumerable.Range(0, 300).Select(i =>
+        {
+            var f = Enumerable.Range(0, 4).Select(_ => (float)rng.NextDouble()).ToArray();
+            return new BinaryDenseRow { Label = f[0] + 0.5f * f[1] > 0.8f, Features = f };
+        }).ToList();
+        var data = ml.Transforms.CopyColumns(CandidatePipelines.FeaturesColumn, nameof(BinaryDenseRow.Features))
+            .Append(ml.Transforms.CopyColumns(CandidatePipelines.LabelColumn, nameof(BinaryDenseRow.Label)))
+            .Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows));
+        data = ml.Data.Cache(data);
+        ITransformer FitCounting(IEstimator<ITransformer> trainer, out int fullCollections)
+        {
+            int before = GC.CollectionCount(2);
+            var model = trainer.Fit(data);
+            fullCollections = GC.CollectionCount(2) - before;
+            return model;
+        }
+        var ours = FitCounting(CandidatePipelines.Trainer(ml, TrainerKind.FastTree, FeaturizerKind.Vae, 2, rows.Count), out int oursCollections);
+        var plain = FitCounting(ml.BinaryClassification.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options
+        {
+            LabelColumnName = CandidatePipelines.LabelColumn, FeatureColumnName = CandidatePipelines.FeaturesColumn,
+            NumberOfThreads = 1, MinimumExampleCountPerLeaf = Math.Clamp(rows.Count / 50, 1, 10),
+        }), out int plainCollections);
+        Assert.That(plainCollections, Is.GreaterThanOrEqualTo(2), "ML.NET's FastTree forces full collections (else this test shows nothing)");
+        Assert.That(oursCollections, Is.EqualTo(0));
+        float[] Scores(ITransformer m) => m.Transform(data).GetColumn<float>("Score").ToArray();
+        Assert.That(Scores(ours), Is.EqualTo(Scores(plain)));
+    }
+
+    private sealed class BinaryDenseRow
+    {
+        public bool Label { get; set; }
+        [Microsoft.ML.Data.VectorType(4)]
+        public float[] Features { get; set; } = [];
+    }
+
     private sealed class TextOnly
     {
         public string Text { get; set; } = "";
