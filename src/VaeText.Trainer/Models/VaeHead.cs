@@ -246,7 +246,7 @@ internal sealed class VaeHead<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int r = start; r < end; r++)
             {
                 var row = logits.AsSpan(r * v, v);
-                if (addBias) System.Numerics.Tensors.TensorPrimitives.Add(row, _store.Value(biasSlice)[..v], row);
+                if (addBias) TensorPrimitives.Add(row, _store.Value(biasSlice)[..v], row);
                 int doc = rows[r];
                 int p0 = m.RowPtr[doc], p1 = m.RowPtr[doc + 1];
                 double dot = 0, count = 0;
