@@ -12,8 +12,12 @@ namespace VaeText.Bench;
 /// <summary>
 /// tfidf-variants: word-n-gram featurizers built from ML.NET's public parts, each followed by SDCA (the comparison's
 /// n-gram settings) on every training row, scored on the test TSV. Usage: tfidf-variants TRAIN_TSV TEST_TSV VARIANT[,...]
-/// Variants: base (the TF-IDF candidate), log (TF-IDF → log(1 + x) → L2), sqrt (TF-IDF → √x → L2),
-/// logtf (TF → log(1 + x) → L2, no IDF), tri (1–3-grams), big (1–2-grams, 500,000 n-grams).
+/// Variants: base (the TF-IDF candidate, <see cref="Pipelines.TfIdfNgramEstimator"/>), mlnet (FeaturizeText word 1–2-gram
+/// TF-IDF, ML.NET's limit of 200,000 n-grams per length: the first ones met), log (TF-IDF → log(1 + x) → L2), sqrt
+/// (TF-IDF → √x → L2), logtf (TF → log(1 + x) → L2, no IDF), tri (1–3-grams), big (1–2-grams, 500,000 n-grams), full (no
+/// limit), full2 (no limit, n-grams of two or more documents), subl[-smooth][-full][2] (sublinear TF 1 + ln count × IDF —
+/// smooth: ln((N + 1) / (df + 1)) + 1 —, no limit, two or more documents). A leading u: the engine's tokens
+/// (<see cref="VaeText.MLNet.VaeWordsMappingFactory"/>) instead of NormalizeText → TokenizeIntoWords.
 /// </summary>
 internal static class TfidfVariantsProbe
 {
@@ -28,7 +32,8 @@ internal static class TfidfVariantsProbe
         foreach (var variant in args[2].Split(','))
         {
             var sw = Stopwatch.StartNew();
-            var fitted = variant.StartsWith("subl", StringComparison.Ordinal) ? Sublinear(ml, train.View, variant == "subl-smooth") : Featurizer(ml, variant).Fit(train.View);
+            var fitted = variant.TrimStart('u').StartsWith("subl", StringComparison.Ordinal) ? Sublinear(ml, train.View, variant.Contains("-smooth", StringComparison.Ordinal), variant[0] == 'u',
+                    variant.Contains("-full", StringComparison.Ordinal) ? 10_000_000 : CandidatePipelines.MaxNgrams, variant.EndsWith('2') ? 2 : 0) : Featurizer(ml, variant).Fit(train.View);
             var table = ProbeTables.Read(fitted, train, test);
             var (tr, te, size) = (table.Train, table.Test!, table.Size);
             double featurize = sw.Elapsed.TotalSeconds;
@@ -47,18 +52,22 @@ internal static class TfidfVariantsProbe
     }
 
     /// <summary>
-    /// Sublinear TF-IDF from ML.NET parts: word 1–2-gram counts → log(1 + tf) (Expression) → × IDF (NormalizeMinMax with
+    /// Sublinear TF-IDF from ML.NET parts: word 1–2-gram counts → 1 + ln(tf) (Expression) → × IDF (NormalizeMinMax with
     /// fixZero, fitted on one synthetic row holding 1 / IDF, so that its per-slot scale is the IDF) → L2.
     /// </summary>
-    private static ITransformer Sublinear(MLContext ml, IDataView train, bool smooth)
+    private static ITransformer Sublinear(MLContext ml, IDataView train, bool smooth, bool engineTokens, int maxNgrams, int minCount)
     {
         const string tokens = "Tokens", grams = "Grams", bent = "Bent";
-        var counts = ml.Transforms.Text.NormalizeText(tokens, "text", TextNormalizingEstimator.CaseMode.Lower, keepDiacritics: true, keepPunctuations: false, keepNumbers: true)
-            .Append(ml.Transforms.Text.TokenizeIntoWords(tokens))
+        IEstimator<ITransformer> words = engineTokens
+            ? (IEstimator<ITransformer>)EngineWords(ml, tokens)
+            : ml.Transforms.Text.NormalizeText(tokens, "text", TextNormalizingEstimator.CaseMode.Lower, keepDiacritics: true, keepPunctuations: false, keepNumbers: true)
+                .Append(ml.Transforms.Text.TokenizeIntoWords(tokens));
+        var counts = words
             .Append(ml.Transforms.Conversion.MapValueToKey(tokens))
-            .Append(ml.Transforms.Text.ProduceNgrams(grams, tokens, ngramLength: 2, useAllLengths: true, maximumNgramsCount: CandidatePipelines.MaxNgrams,
+            .Append(ml.Transforms.Text.ProduceNgrams(grams, tokens, ngramLength: 2, useAllLengths: true, maximumNgramsCount: maxNgrams,
                 weighting: NgramExtractingEstimator.WeightingCriteria.Tf))
-            .Append(ml.Transforms.Expression(bent, "x : log(1 + x)", grams))
+            .Append(minCount > 0 ? (IEstimator<ITransformer>)ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(grams, count: minCount) : ml.Transforms.CopyColumns("Unused", grams))
+            .Append(ml.Transforms.Expression(bent, Pipelines.TfIdfNgramEstimator.SublinearTf, grams))
             .Fit(train);
         var (rows, size) = FeatureTable.Read(counts.Transform(train), bent, default);
         var df = new int[size];
@@ -70,6 +79,12 @@ internal static class TfidfVariantsProbe
         var norm = ml.Transforms.NormalizeLpNorm(CandidatePipelines.FeaturesColumn, "Weighted").Fit(idf.Transform(synthetic));
         return new TransformerChain<ITransformer>(counts, idf, norm);
     }
+
+    /// <summary>"text" → the engine's tokens in <paramref name="tokens"/>.</summary>
+    private static IEstimator<ITransformer> EngineWords(MLContext ml, string tokens) =>
+        ml.Transforms.Concatenate(VaeText.MLNet.VaeWordsMappingFactory.TextColumn, "text")
+            .Append(ml.Transforms.CustomMapping(new VaeText.MLNet.VaeWordsMappingFactory().GetMapping(), VaeText.MLNet.VaeWordsMappingFactory.ContractName))
+            .Append(ml.Transforms.CopyColumns(tokens, VaeText.MLNet.VaeWordsMappingFactory.WordsColumn));
 
     private sealed class Weights { public float[] Values { get; set; } = []; }
 
@@ -85,9 +100,12 @@ internal static class TfidfVariantsProbe
     private static IEstimator<ITransformer> Featurizer(MLContext ml, string variant)
     {
         const string tokens = "Tokens", grams = "Grams";
+        bool engine = variant[0] == 'u';
+        if (engine) variant = variant[1..];
         IEstimator<ITransformer> Grams(int length, int max, NgramExtractingEstimator.WeightingCriteria weighting) =>
-            ml.Transforms.Text.NormalizeText(tokens, "text", TextNormalizingEstimator.CaseMode.Lower, keepDiacritics: true, keepPunctuations: false, keepNumbers: true)
-                .Append(ml.Transforms.Text.TokenizeIntoWords(tokens))
+            (engine ? EngineWords(ml, tokens)
+            : (IEstimator<ITransformer>)ml.Transforms.Text.NormalizeText(tokens, "text", TextNormalizingEstimator.CaseMode.Lower, keepDiacritics: true, keepPunctuations: false, keepNumbers: true)
+                .Append(ml.Transforms.Text.TokenizeIntoWords(tokens)))
                 .Append(ml.Transforms.Conversion.MapValueToKey(tokens))
                 .Append(ml.Transforms.Text.ProduceNgrams(grams, tokens, ngramLength: length, useAllLengths: true, maximumNgramsCount: max, weighting: weighting));
         IEstimator<ITransformer> Norm(IEstimator<ITransformer> e, string column) =>
@@ -97,11 +115,29 @@ internal static class TfidfVariantsProbe
         return variant switch
         {
             "base" => CandidatePipelines.Ngrams(ml, "text").Append(ml.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)),
+            "mlnet" => ml.Transforms.Text.FeaturizeText(CandidatePipelines.FeaturesColumn, new TextFeaturizingEstimator.Options
+            {
+                CaseMode = TextNormalizingEstimator.CaseMode.Lower,
+                KeepPunctuations = false,
+                KeepDiacritics = true,
+                KeepNumbers = true,
+                CharFeatureExtractor = null,
+                WordFeatureExtractor = new WordBagEstimator.Options
+                {
+                    NgramLength = 2,
+                    UseAllLengths = true,
+                    Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
+                    MaximumNgramsCount = [200_000],
+                },
+                Norm = TextFeaturizingEstimator.NormFunction.L2,
+            }, "text"),
             "log" => Norm(Grams(2, max, tfidf).Append(ml.Transforms.Expression("Bent", "x : log(1 + x)", grams)), "Bent"),
             "sqrt" => Norm(Grams(2, max, tfidf).Append(ml.Transforms.Expression("Bent", "x : sqrt(x)", grams)), "Bent"),
             "logtf" => Norm(Grams(2, max, NgramExtractingEstimator.WeightingCriteria.Tf).Append(ml.Transforms.Expression("Bent", "x : log(1 + x)", grams)), "Bent"),
             "tri" => Norm(Grams(3, max, tfidf), grams),
             "big" => Norm(Grams(2, 500_000, tfidf), grams),
+            "full" => Norm(Grams(2, 10_000_000, tfidf), grams),
+            "full2" => Norm(Grams(2, 10_000_000, tfidf).Append(ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(grams, count: 2)), grams),
             _ => throw new ArgumentException($"unknown variant '{variant}'"),
         };
     }

@@ -101,7 +101,7 @@ public class AutoFeaturizerTests
         var labels = data.GetColumn<string>("label").ToArray();
         var classes = labels.Distinct().OrderBy(c => c, StringComparer.Ordinal).ToArray();
         int[] y = labels.Select(l => Array.IndexOf(classes, l)).ToArray();
-        var ngrams = ml.Transforms.Text.FeaturizeText("NgramFeatures", TextClassifierPipeline.NgramOptions(), "text").Fit(data).Transform(data);
+        var ngrams = CandidatePipelines.Ngrams(ml, "text").Fit(data).Transform(data);
         var (features, size) = FeatureTable.Read(ngrams, "NgramFeatures", CancellationToken.None); // a copy of each row's sparse vector
         int[] rows = Enumerable.Range(0, labels.Length).ToArray();
         Assert.That(rows, Has.Length.EqualTo(Documents));

@@ -32,12 +32,15 @@ public sealed class VaeTokenizerMappingFactory : CustomMappingFactory<VaeTokeniz
     /// <summary>The mapping: <see cref="Input.Text"/> → <see cref="Output.Tokens"/>.</summary>
     public override Action<Input, Output> GetMapping() => Map;
 
-    internal static void Map(Input input, Output output)
+    internal static void Map(Input input, Output output) => output.Tokens = Tokenize(input.Text, withSentinel: true);
+
+    /// <summary>The engine's tokens of the parts (joined with a space), after <see cref="Sentinel"/> if asked for.</summary>
+    internal static VBuffer<ReadOnlyMemory<char>> Tokenize(VBuffer<ReadOnlyMemory<char>> text, bool withSentinel)
     {
         // All tokens of a row share one character buffer; each token is a slice of it (one allocation per row).
         var sink = new SliceSink(new TokenBuffer());
-        sink.Add(Sentinel);
-        var parts = input.Text.GetValues();
+        if (withSentinel) sink.Add(Sentinel);
+        var parts = text.GetValues();
         if (parts.Length == 1) s_tokenizer.Scan(parts[0].Span, ref sink);
         else if (parts.Length > 1)
         {
@@ -45,7 +48,7 @@ public sealed class VaeTokenizerMappingFactory : CustomMappingFactory<VaeTokeniz
             for (int k = 0; k < parts.Length; k++) joined[k] = parts[k].ToString();
             s_tokenizer.Scan(JoinParts(joined).AsSpan(), ref sink);
         }
-        output.Tokens = sink.Buffer.ToVBuffer();
+        return sink.Buffer.ToVBuffer();
     }
 
     /// <summary>The document the engine reads: the parts joined with a space (null parts as empty).</summary>
@@ -126,5 +129,42 @@ public sealed class VaeScoreMappingFactory : CustomMappingFactory<VaeScoreMappin
         /// <summary>Single: the negative ELBO at the posterior mean.</summary>
         [ColumnName(VaeLatentTransformer.ScoreColumn)]
         public float Score { get; set; }
+    }
+}
+
+/// <summary>
+/// The word tokens of the TF-IDF n-gram featurizer (<see cref="Pipelines.TfIdfNgramEstimator"/>), saved in an ML.NET model
+/// as a <c>CustomMapping</c> with the contract name <see cref="ContractName"/>: the text → the engine's tokens with the
+/// default <see cref="TokenizerOptions"/> (NFKC, lower case, runs of letters or digits, each CJK character a token), no
+/// sentinel; an empty text gives an empty vector.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class VaeWordsMappingFactory : CustomMappingFactory<VaeWordsMappingFactory.Input, VaeWordsMappingFactory.Output>
+{
+    /// <summary>The contract name recorded in saved models (version 1: default tokenizer options).</summary>
+    public const string ContractName = "VaeText.Words.v1";
+    /// <summary>The input column (vector of Text).</summary>
+    public const string TextColumn = "__VaeText_words_text";
+    /// <summary>The output column (variable-size vector of Text).</summary>
+    public const string WordsColumn = "__VaeText_words";
+
+    /// <summary>The mapping: <see cref="Input.Text"/> → <see cref="Output.Words"/>.</summary>
+    public override Action<Input, Output> GetMapping() => static (i, o) => o.Words = VaeTokenizerMappingFactory.Tokenize(i.Text, withSentinel: false);
+
+    /// <summary>Input row: the text columns, concatenated into one vector of Text.</summary>
+    public sealed class Input
+    {
+        /// <summary>Vector of Text: the document's parts.</summary>
+        [ColumnName(TextColumn), VectorType]
+        public VBuffer<ReadOnlyMemory<char>> Text { get; set; }
+    }
+
+    /// <summary>Output row: the word vector.</summary>
+    public sealed class Output
+    {
+        /// <summary>Variable-size vector of Text: the document's tokens.</summary>
+        [ColumnName(WordsColumn), VectorType]
+        public VBuffer<ReadOnlyMemory<char>> Words { get; set; }
     }
 }

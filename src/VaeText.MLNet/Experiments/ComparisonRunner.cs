@@ -689,13 +689,12 @@ internal sealed class ComparisonRunner
             return new FeatureTableParts(tr, te, size);
         }
 
-        /// <summary>The TF-IDF n-grams: the fitted FeaturizeText (text → NgramFeatures) and the table of the n-grams candidate.</summary>
+        /// <summary>The TF-IDF n-grams: the fitted featurizer (text → NgramFeatures) and the table of the n-grams candidate.</summary>
         private (ITransformer Transformer, FeatureTable Table) Ngrams(CancellationToken budget)
         {
             if (_ngrams is { } have) return have;
-            bool characters = TextClassifierPipeline.WrittenWithoutSpaces(train.Texts);
-            var table = FitText(characters ? "TF-IDF character 1–2-grams (text without spaces)" : "TF-IDF word 1–2-grams",
-                m => CandidatePipelines.Ngrams(m, options.TextColumn, options.MaxNgrams, characters)
+            var table = FitText("TF-IDF word 1–2-grams",
+                m => CandidatePipelines.Ngrams(m, options.TextColumn, options.MaxNgrams)
                 .Append(m.Transforms.Concatenate(CandidatePipelines.FeaturesColumn, CandidatePipelines.NgramColumn)), false, budget);
             _ngrams = (((IEnumerable<ITransformer>)table.Featurizer).First(), table);
             return _ngrams.Value;

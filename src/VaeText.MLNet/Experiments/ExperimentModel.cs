@@ -3,7 +3,7 @@ namespace VaeText.Experiments;
 /// <summary>Which features a candidate pipeline feeds to its trainer.</summary>
 internal enum FeaturizerKind
 {
-    /// <summary>Word 1–2-gram TF-IDF features (ML.NET FeaturizeText, no character n-grams).</summary>
+    /// <summary>Word 1–2-gram TF-IDF features (<see cref="Pipelines.TfIdfNgramEstimator"/>: sublinear TF, n-grams of two or more training documents).</summary>
     Ngrams,
     /// <summary>The VAE's latent mean (VaeLatent, standardised).</summary>
     Vae,

@@ -9,7 +9,7 @@ namespace VaeText.Pipelines;
 
 /// <summary>
 /// Builds the text classifiers of <c>vaetext train</c> (and the comparison's candidates) from ML.NET parts:
-/// features — <c>FeaturizeText</c> (word 1–2-gram TF-IDF, L2) → <see cref="NgramColumn"/> and/or VaeLatent →
+/// features — word 1–2-gram TF-IDF (<see cref="TfIdfNgramEstimator"/>, L2) → <see cref="NgramColumn"/> and/or VaeLatent →
 /// <see cref="LatentColumn"/> → <c>NormalizeMeanVariance</c> → <see cref="LatentFeaturesColumn"/> —,
 /// <c>Concatenate</c> → <see cref="FeaturesColumn"/>, a cache checkpoint, the trainer (<c>SdcaMaximumEntropy</c>;
 /// FastTree: <c>OneVersusAll</c> over FastTree binary for more than two classes, FastTree binary for two), and the
@@ -32,59 +32,10 @@ internal static class TextClassifierPipeline
     public static IReadOnlyList<string> ReservedColumns { get; } =
         [LabelColumn, NgramColumn, LatentColumn, LatentFeaturesColumn, FeaturesColumn, "Score", "PredictedLabel", "Probability"];
 
-    /// <summary>Most n-grams kept (the most frequent).</summary>
-    public const int MaxNgrams = 200_000;
+    /// <summary>Most n-grams kept (those in most training documents; see <see cref="TfIdfNgramEstimator"/>).</summary>
+    public const int MaxNgrams = 1_000_000;
     /// <summary>Most n-grams kept for tree trainers (trees split well only on frequent n-grams, and bin every column).</summary>
     public const int MaxTreeNgrams = 1000;
-
-    /// <summary>
-    /// The <c>ngrams</c> featurizer's settings: lower-cased words without punctuation, word 1- and 2-grams weighted by
-    /// TF-IDF (ML.NET's raw TF × IDF), the <paramref name="maxNgrams"/> most frequent, rows L2-normalised; no
-    /// character n-grams. With <paramref name="characters"/> (text written without spaces between words, see
-    /// <see cref="WrittenWithoutSpaces"/>) character 1- and 2-grams take the place of the words: ML.NET splits words at
-    /// spaces, so a Chinese headline would be one "word".
-    /// </summary>
-    public static TextFeaturizingEstimator.Options NgramOptions(int maxNgrams = MaxNgrams, bool characters = false)
-    {
-        var grams = new WordBagEstimator.Options
-        {
-            NgramLength = 2,
-            UseAllLengths = true,
-            Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
-            MaximumNgramsCount = [maxNgrams],
-        };
-        return new()
-        {
-            CaseMode = TextNormalizingEstimator.CaseMode.Lower,
-            KeepPunctuations = false,
-            KeepDiacritics = true,
-            KeepNumbers = true,
-            CharFeatureExtractor = characters ? grams : null,
-            WordFeatureExtractor = characters ? null : grams,
-            Norm = TextFeaturizingEstimator.NormFunction.L2,
-        };
-    }
-
-    /// <summary>
-    /// True when most letters of <paramref name="texts"/> (a sample of up to 2,000 of them) are Han, Kana or Hangul
-    /// characters: writing without spaces between words, for which word n-grams split at spaces mean nothing.
-    /// </summary>
-    public static bool WrittenWithoutSpaces(IReadOnlyList<string> texts)
-    {
-        long cjk = 0, letters = 0;
-        int step = Math.Max(1, texts.Count / 2000);
-        for (int i = 0; i < texts.Count; i += step)
-        {
-            var t = texts[i] ?? "";
-            for (int j = 0; j < t.Length; j++)
-            {
-                int cp = char.IsSurrogatePair(t, j) ? char.ConvertToUtf32(t[j], t[++j]) : t[j];
-                if (Text.Tokenizer.IsCjk(cp)) { cjk++; letters++; }
-                else if (cp < 0x10000 && char.IsLetter((char)cp)) letters++;
-            }
-        }
-        return letters > 0 && cjk * 2 > letters;
-    }
 
     /// <summary>True when the classifier is FastTree binary (two classes): Boolean label, scalar Score and Probability.</summary>
     public static bool IsBinary(TrainerKind trainer, int classCount) => trainer == TrainerKind.FastTree && classCount == 2;
@@ -180,7 +131,7 @@ internal static class TextClassifierPipeline
 
     /// <summary>The n-gram featurizer: text → <see cref="NgramColumn"/>.</summary>
     public static IEstimator<ITransformer> Ngrams(MLContext ml, string textColumn, TrainerKind trainer) =>
-        ml.Transforms.Text.FeaturizeText(NgramColumn, NgramOptions(trainer == TrainerKind.FastTree ? MaxTreeNgrams : MaxNgrams), textColumn);
+        new TfIdfNgramEstimator(ml, NgramColumn, textColumn, trainer == TrainerKind.FastTree ? MaxTreeNgrams : MaxNgrams);
 
     /// <summary>
     /// The whole classifier: featurizers (<paramref name="vae"/> is the VaeLatent estimator writing

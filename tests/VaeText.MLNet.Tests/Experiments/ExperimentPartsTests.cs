@@ -197,22 +197,6 @@ public class ExperimentPartsTests
         Assert.That(SelfTraining.Pool(30_000, rows, null, 4), Is.Not.EqualTo(big));
     }
 
-    [Test]
-    public void TextWithoutSpacesGetsCharacterNgrams()
-    {
-        Assert.That(TextClassifierPipeline.WrittenWithoutSpaces(["今天股市大涨，投资者信心增强", "球队赢得了冠军 NBA"]), Is.True);
-        Assert.That(TextClassifierPipeline.WrittenWithoutSpaces(["The market rose today", "日本 is a country in Asia"]), Is.False);
-        Assert.That(TextClassifierPipeline.WrittenWithoutSpaces([]), Is.False);
-        Assert.That(TextClassifierPipeline.WrittenWithoutSpaces(["1234 !!", ""]), Is.False);
-        // Word n-grams split at spaces: each headline is one "word". Character 1-2-grams see what the texts share.
-        var ml = new MLContext(1);
-        var data = ml.Data.LoadFromEnumerable(new[] { new TextOnly { Text = "股市大涨" }, new TextOnly { Text = "股市大跌" } });
-        int Width(bool characters) => ((VectorDataViewType)CandidatePipelines.Ngrams(ml, "Text", 1000, characters).Fit(data)
-            .GetOutputSchema(data.Schema)[CandidatePipelines.NgramColumn].Type).Size;
-        Assert.That(Width(false), Is.EqualTo(2));
-        Assert.That(Width(true), Is.GreaterThanOrEqualTo(5 + 4), "股 市 大 涨 跌 and the pairs 股市 市大 大涨 大跌");
-    }
-
     /// <summary>
     /// The comparison's FastTree fits without the full collections ML.NET forces in every fit (plain FastTree: at least
     /// two), and scores every row as the plain trainer does.
@@ -255,11 +239,6 @@ public class ExperimentPartsTests
         public bool Label { get; set; }
         [Microsoft.ML.Data.VectorType(4)]
         public float[] Features { get; set; } = [];
-    }
-
-    private sealed class TextOnly
-    {
-        public string Text { get; set; } = "";
     }
 
     private sealed class DenseRow
