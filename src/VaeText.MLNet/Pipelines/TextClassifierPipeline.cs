@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
-using Microsoft.ML.Transforms.Text;
 using VaeText.Experiments;
 using VaeText.MLNet;
 using VaeText.Training;

@@ -80,11 +80,16 @@ internal sealed class TfIdfNgramEstimator : IEstimator<ITransformer>
         int threshold = Threshold(df, documents >= MinDocumentsFrom ? 2 : 1, _maxNgrams);
         var select = _ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(_output, count: threshold).Fit(counts);
         var selected = select.Transform(counts);
-        var (keptDf, _) = DocumentFrequencies(selected, _output);
+        // The selection keeps the slots with at least `threshold` non-zero rows, in their order: their document frequencies.
+        var keptDf = df.Where(d => d >= threshold).ToArray();
+        int kept = ((VectorDataViewType)selected.Schema[_output].Type).Size;
+        if (kept != keptDf.Length)
+            throw new InvalidOperationException($"ML.NET's count selection kept {kept} n-grams where {keptDf.Length} reach {threshold} documents");
         var sublinear = _ml.Transforms.Expression(_output, SublinearTf, _output).Fit(selected);
         var idf = IdfScaling(keptDf, documents);
-        var norm = _ml.Transforms.NormalizeLpNorm(_output).Fit(idf.Transform(sublinear.Transform(selected)));
-        var drop = Drop().Fit(norm.Transform(idf.Transform(sublinear.Transform(selected))));
+        var weighted = idf.Transform(sublinear.Transform(selected));
+        var norm = _ml.Transforms.NormalizeLpNorm(_output).Fit(weighted);
+        var drop = Drop().Fit(norm.Transform(weighted));
         return new TransformerChain<ITransformer>(head, select, sublinear, idf, norm, drop);
     }
 
